@@ -1,0 +1,360 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// Times are UTC ISO 8601 strings ("2026-01-31T08:00:00.000Z"); money is integer fen; points are integers.
+
+export const communities = sqliteTable("communities", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  code: text("code").notNull().unique(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const merchants = sqliteTable("merchants", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const members = sqliteTable(
+  "members",
+  {
+    id: text("id").primaryKey(),
+    communityId: text("community_id").notNull().references(() => communities.id),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["party_member", "volunteer", "cadre", "resident"] }).notNull(),
+    phone: text("phone"),
+    passbookSeq: integer("passbook_seq").notNull().unique(),
+    passbookNo: text("passbook_no").notNull().unique(),
+    accountId: text("account_id").notNull().unique(),
+    // Cumulative points earned (never lowered by redeeming); drives the star level.
+    earnedTotal: integer("earned_total").notNull().default(0),
+    stars: integer("stars").notNull().default(0),
+    publicOptOut: integer("public_opt_out", { mode: "boolean" }).notNull().default(false),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("members_community_idx").on(t.communityId, t.id)],
+);
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  username: text("username").notNull().unique(),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: ["admin", "staff", "member", "merchant"] }).notNull(),
+  communityId: text("community_id").references(() => communities.id),
+  memberId: text("member_id").references(() => members.id),
+  merchantId: text("merchant_id").references(() => merchants.id),
+  createdAt: text("created_at").notNull(),
+});
+
+export const loginAttempts = sqliteTable("login_attempts", {
+  key: text("key").primaryKey(),
+  windowStart: text("window_start").notNull(),
+  failures: integer("failures").notNull(),
+});
+
+// ---- ledger ----
+
+export const accounts = sqliteTable(
+  "accounts",
+  {
+    id: text("id").primaryKey(),
+    // Stable, public name of the account: "member:CS-000123", "points:issuer", "fund:cash", "fund:income:company", ...
+    code: text("code").notNull().unique(),
+    asset: text("asset", { enum: ["PTS", "CNY"] }).notNull(),
+    kind: text("kind").notNull(),
+    balance: integer("balance").notNull().default(0),
+    nonNegative: integer("non_negative", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [check("balance_non_negative", sql`${t.nonNegative} = 0 OR ${t.balance} >= 0`)],
+);
+
+export const ledgerTransactions = sqliteTable(
+  "ledger_transactions",
+  {
+    id: text("id").primaryKey(),
+    // Chain order, assigned inside the write so it follows commit order.
+    seq: integer("seq").notNull().unique(),
+    kind: text("kind").notNull(),
+    at: text("at").notNull(),
+    memo: text("memo").notNull().default(""),
+    reversesId: text("reverses_id").unique(),
+    ruleVersion: integer("rule_version"),
+    communityId: text("community_id"),
+    refType: text("ref_type"),
+    refId: text("ref_id"),
+    createdBy: text("created_by"),
+    // Filled by the sealer after commit, in seq order.
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
+  },
+  (t) => [index("ledger_tx_ref_idx").on(t.refType, t.refId)],
+);
+
+export const postings = sqliteTable(
+  "postings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    transactionId: text("transaction_id").notNull().references(() => ledgerTransactions.id),
+    accountId: text("account_id").notNull().references(() => accounts.id),
+    asset: text("asset", { enum: ["PTS", "CNY"] }).notNull(),
+    amount: integer("amount").notNull(),
+    balanceAfter: integer("balance_after").notNull(),
+  },
+  (t) => [index("postings_account_idx").on(t.accountId, t.id), index("postings_tx_idx").on(t.transactionId)],
+);
+
+// Each star level a member reaches, with the date; levels never go down.
+export const levelChanges = sqliteTable(
+  "level_changes",
+  {
+    memberId: text("member_id").notNull().references(() => members.id),
+    stars: integer("stars").notNull(),
+    at: text("at").notNull(),
+    transactionId: text("transaction_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.stars] })],
+);
+
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    status: integer("status").notNull(),
+    body: text("body").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+// Maintained aggregates for the public summary, updated in the same write as the event.
+export const counters = sqliteTable("counters", {
+  name: text("name").primaryKey(),
+  value: integer("value").notNull().default(0),
+});
+
+// Never holds rows: an insert here is a failed guard, aborted by a trigger (see migrations).
+export const guards = sqliteTable("guards", {
+  code: text("code").notNull(),
+});
+
+export const ruleVersions = sqliteTable("rule_versions", {
+  version: integer("version").primaryKey(),
+  pointsPerServiceHour: integer("points_per_service_hour").notNull(),
+  pointsPerYuanDonated: integer("points_per_yuan_donated").notNull(),
+  pointsPerWishFulfilled: integer("points_per_wish_fulfilled").notNull(),
+  starThresholds: text("star_thresholds", { mode: "json" }).$type<number[]>().notNull(),
+  titleMinStars: integer("title_min_stars").notNull(),
+  effectiveFrom: text("effective_from").notNull(),
+  createdAt: text("created_at").notNull(),
+  createdBy: text("created_by"),
+});
+
+// ---- earning ----
+
+export const wishes = sqliteTable(
+  "wishes",
+  {
+    id: text("id").primaryKey(),
+    communityId: text("community_id").notNull().references(() => communities.id),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    kind: text("kind", { enum: ["goods", "service"] }).notNull(),
+    estimatedValueFen: integer("estimated_value_fen"),
+    beneficiaryGroup: text("beneficiary_group").notNull(),
+    beneficiaryName: text("beneficiary_name").notNull(),
+    beneficiaryContact: text("beneficiary_contact"),
+    deadline: text("deadline"),
+    status: text("status", { enum: ["open", "claimed", "fulfilled", "confirmed", "cancelled"] }).notNull(),
+    claimedBy: text("claimed_by").references(() => members.id),
+    claimedAt: text("claimed_at"),
+    claimDeadline: text("claim_deadline"),
+    fulfilledAt: text("fulfilled_at"),
+    fulfilNote: text("fulfil_note"),
+    goodsValueFen: integer("goods_value_fen"),
+    confirmedAt: text("confirmed_at"),
+    satisfaction: integer("satisfaction"),
+    feedback: text("feedback"),
+    pointsAwarded: integer("points_awarded"),
+    transactionId: text("transaction_id"),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    index("wishes_community_idx").on(t.communityId, t.id),
+    index("wishes_status_idx").on(t.status, t.claimDeadline),
+  ],
+);
+
+export const wishEvents = sqliteTable(
+  "wish_events",
+  {
+    id: text("id").primaryKey(),
+    wishId: text("wish_id").notNull().references(() => wishes.id),
+    fromStatus: text("from_status"),
+    toStatus: text("to_status").notNull(),
+    actorUserId: text("actor_user_id"),
+    at: text("at").notNull(),
+    note: text("note"),
+  },
+  (t) => [index("wish_events_wish_idx").on(t.wishId, t.id)],
+);
+
+export const activities = sqliteTable(
+  "activities",
+  {
+    id: text("id").primaryKey(),
+    communityId: text("community_id").notNull().references(() => communities.id),
+    title: text("title").notNull(),
+    date: text("date").notNull(),
+    place: text("place").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("activities_community_idx").on(t.communityId, t.id)],
+);
+
+export const serviceRecords = sqliteTable(
+  "service_records",
+  {
+    id: text("id").primaryKey(),
+    memberId: text("member_id").notNull().references(() => members.id),
+    communityId: text("community_id").notNull().references(() => communities.id),
+    activityId: text("activity_id").references(() => activities.id),
+    date: text("date").notNull(),
+    minutes: integer("minutes").notNull(),
+    description: text("description").notNull(),
+    status: text("status", { enum: ["pending", "approved", "rejected"] }).notNull(),
+    reason: text("reason"),
+    decidedBy: text("decided_by"),
+    decidedAt: text("decided_at"),
+    pointsAwarded: integer("points_awarded"),
+    transactionId: text("transaction_id"),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    index("service_records_community_idx").on(t.communityId, t.status, t.id),
+    index("service_records_member_idx").on(t.memberId, t.date),
+  ],
+);
+
+export const donations = sqliteTable(
+  "donations",
+  {
+    id: text("id").primaryKey(),
+    communityId: text("community_id").references(() => communities.id),
+    donorType: text("donor_type", { enum: ["member", "company", "individual", "anonymous"] }).notNull(),
+    memberId: text("member_id").references(() => members.id),
+    donorName: text("donor_name"),
+    kind: text("kind", { enum: ["money", "goods"] }).notNull(),
+    amountFen: integer("amount_fen").notNull(),
+    goodsDescription: text("goods_description"),
+    goodsQuantity: integer("goods_quantity"),
+    goodsRemaining: integer("goods_remaining"),
+    pointsAwarded: integer("points_awarded").notNull().default(0),
+    transactionId: text("transaction_id").notNull(),
+    at: text("at").notNull(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [
+    index("donations_at_idx").on(t.id),
+    check("goods_remaining_non_negative", sql`${t.goodsRemaining} IS NULL OR ${t.goodsRemaining} >= 0`),
+  ],
+);
+
+export const goodsUsages = sqliteTable("goods_usages", {
+  id: text("id").primaryKey(),
+  donationId: text("donation_id").notNull().references(() => donations.id),
+  quantity: integer("quantity").notNull(),
+  wishId: text("wish_id").references(() => wishes.id),
+  beneficiaryGroup: text("beneficiary_group"),
+  note: text("note"),
+  at: text("at").notNull(),
+  createdBy: text("created_by").notNull(),
+});
+
+// ---- spending ----
+
+export const voucherTypes = sqliteTable(
+  "voucher_types",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    name: text("name").notNull(),
+    pointsCost: integer("points_cost").notNull(),
+    stock: integer("stock").notNull(),
+    validDays: integer("valid_days").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [check("stock_non_negative", sql`${t.stock} >= 0`)],
+);
+
+export const vouchers = sqliteTable(
+  "vouchers",
+  {
+    id: text("id").primaryKey(),
+    code: text("code").notNull().unique(),
+    voucherTypeId: text("voucher_type_id").notNull().references(() => voucherTypes.id),
+    memberId: text("member_id").notNull().references(() => members.id),
+    pointsCost: integer("points_cost").notNull(),
+    status: text("status", { enum: ["issued", "used", "cancelled", "expired"] }).notNull(),
+    issuedAt: text("issued_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    closedAt: text("closed_at"),
+    issueTransactionId: text("issue_transaction_id").notNull(),
+    closeTransactionId: text("close_transaction_id"),
+  },
+  (t) => [
+    index("vouchers_member_idx").on(t.memberId, t.id),
+    index("vouchers_status_idx").on(t.status, t.expiresAt),
+  ],
+);
+
+export const fundExpenses = sqliteTable("fund_expenses", {
+  id: text("id").primaryKey(),
+  amountFen: integer("amount_fen").notNull(),
+  purpose: text("purpose", {
+    enum: ["disability_aid", "poverty_relief", "hardship_aid", "wish_purchase", "operations"],
+  }).notNull(),
+  description: text("description").notNull(),
+  receiptRef: text("receipt_ref").notNull(),
+  approvedBy: text("approved_by").notNull(),
+  communityId: text("community_id"),
+  transactionId: text("transaction_id").notNull(),
+  at: text("at").notNull(),
+  createdBy: text("created_by").notNull(),
+});
+
+export const awards = sqliteTable(
+  "awards",
+  {
+    id: text("id").primaryKey(),
+    year: integer("year").notNull(),
+    memberId: text("member_id").notNull().references(() => members.id),
+    title: text("title").notNull(),
+    citation: text("citation").notNull(),
+    createdAt: text("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [uniqueIndex("awards_year_member_idx").on(t.year, t.memberId)],
+);
+
+// Maintained per member and year by every credit, so rankings never scan the ledger.
+export const memberYearStats = sqliteTable(
+  "member_year_stats",
+  {
+    memberId: text("member_id").notNull().references(() => members.id),
+    year: integer("year").notNull(),
+    communityId: text("community_id").notNull(),
+    pointsEarned: integer("points_earned").notNull().default(0),
+    minutesServed: integer("minutes_served").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.memberId, t.year] }),
+    index("member_year_points_idx").on(t.year, t.pointsEarned),
+    index("member_year_minutes_idx").on(t.year, t.minutesServed),
+  ],
+);

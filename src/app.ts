@@ -1,0 +1,86 @@
+import { swaggerUI } from "@hono/swagger-ui";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { AppError } from "./errors";
+import { newId } from "./ids";
+import { sealPending } from "./ledger/chain";
+import { authenticate } from "./http/auth";
+import type { AppDeps } from "./http/env";
+import { notFoundHandler, onError } from "./http/errors";
+import { idempotency } from "./http/idempotency";
+import { newRouter } from "./http/openapi";
+import { authRoutes } from "./http/routes/auth";
+import { communityRoutes } from "./http/routes/communities";
+import { memberRoutes } from "./http/routes/members";
+import { publicRoutes } from "./http/routes/public";
+import { ruleRoutes } from "./http/routes/rules";
+import { userRoutes } from "./http/routes/users";
+
+export type { AppDeps };
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Builds the whole app from its dependencies; the Node server, the Worker and the tests all call this. */
+export function createApp(deps: AppDeps) {
+  const app = newRouter();
+  const defer = deps.defer ?? ((work: Promise<unknown>) => void work.catch((e) => (deps.log ?? console.error)("deferred work failed", e)));
+
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    c.set("requestId", c.req.header("cf-ray") ?? newId());
+    await next();
+    c.header("X-Request-Id", c.get("requestId"));
+    // Every committed value-moving write is sealed into the hash chain right after it answers.
+    if (c.req.method === "POST" && c.res.status < 300) {
+      const sealing = sealPending(deps.db);
+      try {
+        c.executionCtx.waitUntil(sealing);
+      } catch {
+        defer(sealing); // not on Workers: no execution context
+      }
+    }
+  });
+  app.use("*", secureHeaders());
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use("/v1/*", async (c, next) => {
+    if (c.req.method === "POST" && !(c.req.header("content-type") ?? "").startsWith("application/json")) {
+      throw new AppError("unsupported_media_type", "Send JSON with Content-Type: application/json");
+    }
+    await next();
+  });
+  app.use("*", authenticate);
+  app.use("/v1/*", idempotency);
+
+  app
+    .route("/", authRoutes)
+    .route("/", communityRoutes)
+    .route("/", userRoutes)
+    .route("/", memberRoutes)
+    .route("/", ruleRoutes)
+    .route("/", publicRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Love Savings Bank API (爱心储蓄银行)",
+      version: "1.0.0",
+      description: "Community volunteer points: micro-wishes, love passbooks, service vouchers and a published fund.",
+    },
+  });
+  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+
+  app.notFound(notFoundHandler);
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,37 @@
+import type { Client } from "@libsql/client";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import * as schema from "../../db/schema";
+
+export type Orm = LibSQLDatabase<typeof schema>;
+
+/** The database as the app sees it: the raw libSQL client for batches, drizzle for typed reads. */
+export interface Db {
+  client: Client;
+  orm: Orm;
+}
+
+export function createDb(client: Client): Db {
+  return { client, orm: drizzle(client, { schema }) };
+}
+
+/**
+ * Wraps a client so every call that reaches the database is counted: one per execute,
+ * batch, executeMultiple or migrate — the round-trips a remote (Turso) database would see.
+ */
+export function countRoundTrips(client: Client): { client: Client; count: () => number; reset: () => void } {
+  let n = 0;
+  const counted = new Set(["execute", "batch", "executeMultiple", "migrate", "transaction"]);
+  const proxy = new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value === "function") {
+        return (...args: unknown[]) => {
+          if (counted.has(String(prop))) n++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return value;
+    },
+  });
+  return { client: proxy, count: () => n, reset: () => void (n = 0) };
+}

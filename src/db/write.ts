@@ -1,0 +1,147 @@
+import type { InArgs, InStatement, ResultSet } from "@libsql/client";
+import { AppError, type ErrorCode } from "../errors";
+import type { Db } from "./client";
+
+export interface Stmt {
+  sql: string;
+  args: InArgs;
+}
+
+type SqlSource = Stmt | { toSQL(): { sql: string; params: unknown[] } };
+
+/** An idempotency record stored in the same batch as the write it belongs to. */
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  requestHash: string;
+  status: number;
+}
+
+/**
+ * Every statement of one write, sent to the database as a single atomic batch (one round-trip).
+ * Conditions the write depends on are checked inside the batch by guards, so races are decided
+ * by the database, not by an earlier read.
+ */
+export class Write {
+  readonly statements: Stmt[] = [];
+  private readonly guardCodes = new Map<number, ErrorCode>();
+  /** CHECK constraint name → error code, for constraints this write may trip. */
+  readonly constraintCodes: Partial<Record<string, ErrorCode>> = {};
+
+  add(source: SqlSource): this {
+    if ("toSQL" in source) {
+      const { sql, params } = source.toSQL();
+      this.statements.push({ sql, args: params as InArgs });
+    } else {
+      this.statements.push(source);
+    }
+    return this;
+  }
+
+  /** Fails the whole write with `code` unless the previous statement changed at least one row. */
+  expectChanged(code: ErrorCode): this {
+    this.guardCodes.set(this.statements.length, code);
+    this.statements.push({ sql: "INSERT INTO guards (code) SELECT ? WHERE changes() = 0", args: [code] });
+    return this;
+  }
+
+  /** Fails the whole write with `code` unless the SQL condition holds when this statement runs. */
+  expect(code: ErrorCode, condition: string, args: InArgs = []): this {
+    this.guardCodes.set(this.statements.length, code);
+    this.statements.push({
+      sql: `INSERT INTO guards (code) SELECT ? WHERE NOT (${condition})`,
+      args: [code, ...(args as unknown[])] as InArgs,
+    });
+    return this;
+  }
+
+  onConstraint(name: string, code: ErrorCode): this {
+    this.constraintCodes[name] = code;
+    return this;
+  }
+
+  guardCodeAt(index: number): ErrorCode | undefined {
+    return this.guardCodes.get(index);
+  }
+}
+
+const messages: Partial<Record<ErrorCode, string>> = {
+  insufficient_points: "Not enough points in the passbook",
+  insufficient_funds: "The Love Savings Fund does not hold enough money",
+  insufficient_goods: "Not enough of these goods left in stock",
+  out_of_stock: "This voucher type is out of stock",
+  already_reversed: "This transaction has already been reversed",
+  reversal_would_overdraw: "Reversing this transaction would make a balance negative",
+  conflict: "The request conflicts with the current state",
+  already_exists: "It already exists",
+};
+
+export class IdempotencyConflict extends Error {
+  constructor() {
+    super("idempotency key already used");
+  }
+}
+
+function rootMessage(err: unknown): { message: string; statementIndex?: number } {
+  let e: unknown = err;
+  let statementIndex: number | undefined;
+  let message = "";
+  for (let depth = 0; e && depth < 5; depth++) {
+    const obj = e as { message?: string; statementIndex?: number; cause?: unknown };
+    if (typeof obj.statementIndex === "number") statementIndex = obj.statementIndex;
+    if (obj.message) message += ` ${obj.message}`;
+    e = obj.cause;
+  }
+  return { message, statementIndex };
+}
+
+/** Maps a failed batch to the domain error it stands for; unknown failures are rethrown as they are. */
+export function mapWriteError(write: Write, err: unknown): unknown {
+  const { message, statementIndex } = rootMessage(err);
+  if (message.includes("guard_failed") && statementIndex !== undefined) {
+    const code = write.guardCodeAt(statementIndex);
+    if (code) return new AppError(code, messages[code] ?? `Refused: ${code}`);
+  }
+  const check = /CHECK constraint failed: (\w+)/.exec(message);
+  if (check) {
+    const code = write.constraintCodes[check[1]!] ?? defaultConstraintCodes[check[1]!];
+    if (code) return new AppError(code, messages[code] ?? `Refused: ${code}`);
+  }
+  if (message.includes("UNIQUE constraint failed: idempotency_keys")) return new IdempotencyConflict();
+  if (message.includes("UNIQUE constraint failed: ledger_transactions.reverses_id")) {
+    return new AppError("already_reversed", messages.already_reversed!);
+  }
+  const unique = /UNIQUE constraint failed: ([\w.]+)/.exec(message);
+  if (unique) {
+    const code = write.constraintCodes[unique[1]!] ?? "already_exists";
+    return new AppError(code, messages[code] ?? "It already exists", { constraint: unique[1] });
+  }
+  return err;
+}
+
+const defaultConstraintCodes: Record<string, ErrorCode> = {
+  balance_non_negative: "conflict",
+  stock_non_negative: "out_of_stock",
+  goods_remaining_non_negative: "insufficient_goods",
+};
+
+/** Sends the write as one atomic batch; with an idempotency record, the response is stored in the same batch. */
+export async function commit(
+  db: Db,
+  write: Write,
+  idempotency?: { record: IdempotencyRecord; body: unknown; at: string },
+): Promise<ResultSet[]> {
+  const statements: InStatement[] = [...write.statements];
+  if (idempotency) {
+    const { record, body, at } = idempotency;
+    statements.push({
+      sql: "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      args: [record.scope, record.key, record.requestHash, record.status, JSON.stringify(body), at],
+    });
+  }
+  try {
+    return await db.client.batch(statements, "write");
+  } catch (err) {
+    throw mapWriteError(write, err);
+  }
+}

@@ -1,0 +1,174 @@
+import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
+import { accounts, levelChanges, members, postings, ledgerTransactions, users } from "../../db/schema";
+import type { Principal } from "../auth/tokens";
+import type { Db } from "../db/client";
+import { commit, Write } from "../db/write";
+import { notFound } from "../errors";
+import { newId } from "../ids";
+import { assertSelfOrStaffOf, assertStaffOf, communityScope } from "./access";
+import { decodeCursor, toPage, type PageQuery } from "./pagination";
+import { listRules, ruleInForce, titleFor } from "./rules";
+
+export type MemberRow = typeof members.$inferSelect;
+export type MemberKind = MemberRow["kind"];
+
+export interface NewMember {
+  name: string;
+  communityId: string;
+  kind: MemberKind;
+  phone?: string;
+  publicOptOut?: boolean;
+  login?: { username: string; password: string };
+}
+
+export const memberJson = (m: MemberRow) => ({
+  id: m.id,
+  communityId: m.communityId,
+  name: m.name,
+  kind: m.kind,
+  phone: m.phone,
+  passbookNo: m.passbookNo,
+  earnedTotal: m.earnedTotal,
+  stars: m.stars,
+  publicOptOut: m.publicOptOut,
+  createdAt: m.createdAt,
+});
+
+const NEXT_SEQ = "(SELECT IFNULL(MAX(passbook_seq), 0) + 1 FROM members)";
+
+/**
+ * Opens a passbook: the member, their points account and (optionally) a login, in one write.
+ * The passbook number is taken inside the write, so two at once never share one.
+ */
+export async function createMember(
+  db: Db,
+  actor: Principal,
+  input: NewMember,
+  at: string,
+  hash: (password: string) => Promise<string>,
+) {
+  assertStaffOf(actor, input.communityId);
+  const id = newId();
+  const accountId = newId();
+  const write = new Write()
+    .expect("not_found", "EXISTS (SELECT 1 FROM communities WHERE id = ?)", [input.communityId])
+    .add({
+      sql: `INSERT INTO members (id, community_id, name, kind, phone, passbook_seq, passbook_no, account_id, public_opt_out, created_at)
+            VALUES (?, ?, ?, ?, ?, ${NEXT_SEQ}, 'CS-' || printf('%06d', ${NEXT_SEQ}), ?, ?, ?)`,
+      args: [id, input.communityId, input.name, input.kind, input.phone ?? null, accountId, input.publicOptOut ? 1 : 0, at],
+    })
+    .add({
+      sql: `INSERT INTO accounts (id, code, asset, kind, balance, non_negative)
+            VALUES (?, 'member:' || (SELECT passbook_no FROM members WHERE id = ?), 'PTS', 'member_passbook', 0, 1)`,
+      args: [accountId, id],
+    })
+    .add({ sql: "UPDATE counters SET value = value + 1 WHERE name = 'passbooks'", args: [] })
+    .onConstraint("users.username", "already_exists");
+  if (input.login) {
+    write.add(
+      db.orm.insert(users).values({
+        id: newId(),
+        username: input.login.username,
+        passwordHash: await hash(input.login.password),
+        role: "member",
+        communityId: input.communityId,
+        memberId: id,
+        createdAt: at,
+      }),
+    );
+  }
+  write.add({ sql: "SELECT passbook_seq, passbook_no FROM members WHERE id = ?", args: [id] });
+  const results = await commit(db, write);
+  const numbers = results[results.length - 1]!.rows[0]!;
+  return memberJson({
+    id,
+    communityId: input.communityId,
+    name: input.name,
+    kind: input.kind,
+    phone: input.phone ?? null,
+    passbookSeq: Number(numbers.passbook_seq),
+    passbookNo: String(numbers.passbook_no),
+    accountId,
+    earnedTotal: 0,
+    stars: 0,
+    publicOptOut: input.publicOptOut ?? false,
+    createdAt: at,
+  });
+}
+
+async function getMemberRow(db: Db, id: string): Promise<MemberRow> {
+  const [m] = await db.orm.select().from(members).where(eq(members.id, id));
+  if (!m) throw notFound("Member");
+  return m;
+}
+
+export async function getMember(db: Db, actor: Principal, id: string) {
+  const m = await getMemberRow(db, id);
+  assertSelfOrStaffOf(actor, m);
+  return memberJson(m);
+}
+
+export async function listMembers(db: Db, actor: Principal, page: PageQuery & { communityId?: string }) {
+  const scope = communityScope(actor);
+  const community = scope ?? page.communityId;
+  const after = decodeCursor<string>(page.cursor, "string");
+  const rows = await db.orm
+    .select()
+    .from(members)
+    .where(and(community ? eq(members.communityId, community) : undefined, after ? gt(members.id, after) : undefined))
+    .orderBy(asc(members.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, (r) => r.id, memberJson);
+}
+
+/** Balance, stars, title, level history and one page of entries: one read batch, one round-trip. */
+export async function getPassbook(db: Db, actor: Principal, memberId: string, page: PageQuery, at: string) {
+  const before = decodeCursor<number>(page.cursor, "number");
+  const [memberRows, entryRows, levelRows, rules] = await db.orm.batch([
+    db.orm
+      .select({ member: members, balance: accounts.balance })
+      .from(members)
+      .innerJoin(accounts, eq(accounts.id, members.accountId))
+      .where(eq(members.id, memberId)),
+    db.orm
+      .select({
+        id: postings.id,
+        transactionId: postings.transactionId,
+        amount: postings.amount,
+        balanceAfter: postings.balanceAfter,
+        at: ledgerTransactions.at,
+        kind: ledgerTransactions.kind,
+        memo: ledgerTransactions.memo,
+      })
+      .from(postings)
+      .innerJoin(ledgerTransactions, eq(ledgerTransactions.id, postings.transactionId))
+      .where(
+        and(
+          eq(postings.accountId, db.orm.select({ id: members.accountId }).from(members).where(eq(members.id, memberId))),
+          before !== undefined ? lt(postings.id, before) : undefined,
+        ),
+      )
+      .orderBy(desc(postings.id))
+      .limit(page.limit + 1),
+    db.orm.select().from(levelChanges).where(eq(levelChanges.memberId, memberId)).orderBy(asc(levelChanges.stars)),
+    db.orm.query.ruleVersions.findMany(),
+  ]);
+  const row = memberRows[0];
+  if (!row) throw notFound("Member");
+  assertSelfOrStaffOf(actor, row.member);
+  const sorted = [...rules].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : a.effectiveFrom > b.effectiveFrom ? -1 : b.version - a.version));
+  const current = ruleInForce(sorted, at);
+  const entries = toPage(entryRows, page.limit, (e) => e.id, ({ id: _id, ...e }) => e);
+  return {
+    member: memberJson(row.member),
+    balance: row.balance,
+    earnedTotal: row.member.earnedTotal,
+    stars: row.member.stars,
+    title: titleFor(row.member.stars, current),
+    levels: levelRows.map((l) => ({ stars: l.stars, at: l.at, transactionId: l.transactionId })),
+    entries: entries.items,
+    nextCursor: entries.nextCursor,
+  };
+}
+
+export { listRules };

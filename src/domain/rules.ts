@@ -1,0 +1,72 @@
+import type { Db } from "../db/client";
+import { ruleVersions } from "../../db/schema";
+import { desc } from "drizzle-orm";
+
+export interface Rules {
+  version: number;
+  pointsPerServiceHour: number;
+  pointsPerYuanDonated: number;
+  pointsPerWishFulfilled: number;
+  /** Cumulative earned points for 1..5 stars, ascending. */
+  starThresholds: number[];
+  titleMinStars: number;
+  effectiveFrom: string;
+}
+
+/** All rule versions, newest effective first. Small table: read whole, pick in code. */
+export async function listRules(db: Db): Promise<Rules[]> {
+  const rows = await db.orm
+    .select()
+    .from(ruleVersions)
+    .orderBy(desc(ruleVersions.effectiveFrom), desc(ruleVersions.version));
+  return rows.map(({ createdAt: _c, createdBy: _b, ...r }) => r);
+}
+
+/** The version in force at `at`: the latest whose effective date is not after it. */
+export function ruleInForce(rules: Rules[], at: string): Rules {
+  const found = rules.find((r) => r.effectiveFrom <= at);
+  if (!found) throw new Error("no rule version in force; migration 0001 seeds version 1");
+  return found;
+}
+
+export function starsFor(earned: number, thresholds: number[]): number {
+  return thresholds.filter((t) => earned >= t).length;
+}
+
+export const TITLE_ZH = "社区爱心荣誉会员";
+export const TITLE_EN = "Community Honorary Volunteer";
+
+export function titleFor(stars: number, rules: Rules): string | null {
+  return stars >= rules.titleMinStars ? TITLE_ZH : null;
+}
+
+export function pointsForMinutes(minutes: number, rules: Rules): number {
+  return Math.floor((minutes * rules.pointsPerServiceHour) / 60);
+}
+
+/** Points per whole yuan: fen are truncated to yuan first. */
+export function pointsForFen(fen: number, rules: Rules): number {
+  return Math.floor(fen / 100) * rules.pointsPerYuanDonated;
+}
+
+export interface NewRules extends Omit<Rules, "version"> {}
+
+/** Adds a rule version; credits from its effective date on use it. History is never recomputed. */
+export async function createRules(db: Db, input: NewRules, at: string, createdBy: string): Promise<Rules> {
+  const res = await db.client.execute({
+    sql: `INSERT INTO rule_versions (version, points_per_service_hour, points_per_yuan_donated, points_per_wish_fulfilled,
+            star_thresholds, title_min_stars, effective_from, created_at, created_by)
+          VALUES ((SELECT MAX(version) + 1 FROM rule_versions), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING version`,
+    args: [
+      input.pointsPerServiceHour,
+      input.pointsPerYuanDonated,
+      input.pointsPerWishFulfilled,
+      JSON.stringify(input.starThresholds),
+      input.titleMinStars,
+      input.effectiveFrom,
+      at,
+      createdBy,
+    ],
+  });
+  return { version: Number(res.rows[0]!.version), ...input };
+}

@@ -1,0 +1,38 @@
+import * as z from "zod";
+
+// Configuration, parsed once with zod. Secrets come from the environment or Workers secrets only.
+
+const common = {
+  DATABASE_URL: z.string().min(1).default("file:data/lsb.db"),
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+  CLAIM_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+};
+
+export const nodeConfigSchema = z.object({
+  ...common,
+  JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
+  ADMIN_USERNAME: z.string().min(3).default("admin"),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+  DEMO_DATA: z.enum(["0", "1"]).default("1"),
+});
+
+export const workerConfigSchema = z.object({
+  ...common,
+  DATABASE_URL: z
+    .string({ error: "DATABASE_URL is required (a libsql:// or https:// Turso URL)" })
+    .regex(/^(libsql|https?):\/\//, "DATABASE_URL must be a libsql:// or https:// URL on Workers"),
+  JWT_SECRET: z.string({ error: "JWT_SECRET secret is missing: wrangler secret put JWT_SECRET" }).min(32),
+});
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+export function parseConfig<T extends z.ZodTypeAny>(schema: T, source: Record<string, unknown>): z.infer<T> {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,29 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { verifyToken, type Principal } from "../auth/tokens";
+import { AppError } from "../errors";
+import type { AppEnv } from "./env";
+
+export const SESSION_COOKIE = "lsb_session";
+
+/** Reads a bearer token (API) or the session cookie (pages). A token that is present but bad is a 401. */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header("authorization");
+  let token: string | undefined;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new AppError("unauthorized", "Use an Authorization: Bearer <token> header");
+    token = match[1];
+  } else {
+    token = getCookie(c, SESSION_COOKIE);
+  }
+  const { jwtSecret, clock } = c.get("deps");
+  c.set("principal", token ? await verifyToken(token, jwtSecret, clock.now()) : undefined);
+  await next();
+};
+
+export function principal(c: Context<AppEnv>): Principal {
+  const p = c.get("principal");
+  if (!p) throw new AppError("unauthorized", "Log in first: send Authorization: Bearer <token>");
+  return p;
+}

@@ -1,0 +1,31 @@
+import type { Principal } from "../auth/tokens";
+import type { Clock } from "../clock";
+import type { Db } from "../db/client";
+import type { IdempotencyRecord } from "../db/write";
+
+/** Everything the app needs from outside, injected by the Node and Worker entries and by tests. */
+export interface AppDeps {
+  db: Db;
+  clock: Clock;
+  jwtSecret: string;
+  /** PBKDF2 iterations for new password hashes; at most 100,000 (the Workers limit). */
+  passwordIterations?: number;
+  /** Days a member has to fulfil a claimed wish before it is released. */
+  claimDays?: number;
+  /** Runs work after the response (waitUntil on Workers); defaults to fire-and-forget. */
+  defer?: (work: Promise<unknown>) => void;
+  /** The caller's address for login rate limiting. */
+  clientAddress?: (headers: Headers) => string | undefined;
+  log?: (message: string, detail?: unknown) => void;
+  /** Marks the session cookie Secure (off only for plain-http local runs and tests). */
+  secureCookies?: boolean;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    requestId: string;
+    principal: Principal | undefined;
+    idempotency: IdempotencyRecord | undefined;
+  };
+}

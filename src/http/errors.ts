@@ -1,0 +1,30 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { HTTPException } from "hono/http-exception";
+import { AppError, errorStatus, type ErrorCode } from "../errors";
+import type { AppEnv } from "./env";
+
+export function errorBody(c: Context<AppEnv>, code: ErrorCode, message: string, details: unknown = null) {
+  return { error: { code, message, details, requestId: c.get("requestId") ?? null } };
+}
+
+export function errorResponse(c: Context<AppEnv>, err: AppError) {
+  return c.json(errorBody(c, err.code, err.message, err.details), err.status as ContentfulStatusCode);
+}
+
+/** The one place errors become responses: codes map to statuses; anything unknown is a 500 without detail. */
+export function onError(err: Error, c: Context<AppEnv>) {
+  if (err instanceof AppError) return errorResponse(c, err);
+  if (err instanceof HTTPException) {
+    const code: ErrorCode =
+      err.status === 413 ? "payload_too_large" : err.status === 401 ? "unauthorized" : err.status === 415 ? "unsupported_media_type" : "validation_failed";
+    return c.json(errorBody(c, code, err.message || code), errorStatus[code] as ContentfulStatusCode);
+  }
+  const log = c.get("deps")?.log ?? console.error;
+  log(`[${c.get("requestId")}] internal error`, err);
+  return c.json(errorBody(c, "internal", "Something went wrong; quote the request id when reporting it"), 500);
+}
+
+export function notFoundHandler(c: Context<AppEnv>) {
+  return c.json(errorBody(c, "not_found", `No route for ${c.req.method} ${c.req.path}`), 404);
+}

@@ -1,0 +1,110 @@
+import { createRoute } from "@hono/zod-openapi";
+import { hashPassword } from "../../auth/password";
+import { createMember, getMember, getPassbook, listMembers } from "../../domain/members";
+import { principal } from "../auth";
+import { bearer, errorResponses, Id, IdParam, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
+import { Password, Username } from "./users";
+
+export const Member = z
+  .object({
+    id: z.string(),
+    communityId: z.string(),
+    name: z.string(),
+    kind: z.enum(["party_member", "volunteer", "cadre", "resident"]),
+    phone: z.string().nullable(),
+    passbookNo: z.string(),
+    earnedTotal: z.number().int(),
+    stars: z.number().int(),
+    publicOptOut: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi("Member");
+
+const NewMember = z.strictObject({
+  name: Text(50),
+  communityId: Id,
+  kind: z.enum(["party_member", "volunteer", "cadre", "resident"]),
+  phone: z.string().regex(/^\+?[0-9 -]{5,20}$/, "digits, spaces, - and a leading + only").optional(),
+  publicOptOut: z.boolean().optional(),
+  login: z.strictObject({ username: Username, password: Password }).optional(),
+});
+
+const Passbook = z
+  .object({
+    member: Member,
+    balance: z.number().int(),
+    earnedTotal: z.number().int(),
+    stars: z.number().int().min(0).max(5),
+    title: z.string().nullable(),
+    levels: z.array(z.object({ stars: z.number().int(), at: z.string(), transactionId: z.string() })),
+    entries: z.array(
+      z.object({
+        transactionId: z.string(),
+        at: z.string(),
+        kind: z.string(),
+        amount: z.number().int(),
+        balanceAfter: z.number().int(),
+        memo: z.string(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi("Passbook");
+
+export const memberRoutes = newRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/members",
+      tags: ["members"],
+      summary: "Open a passbook for a member (staff of the community, admin)",
+      security: bearer,
+      request: jsonBody(NewMember),
+      responses: { 201: jsonResponse(Member, "Created, with its passbook number"), ...errorResponses },
+    }),
+    async (c) => {
+      const { db, clock, passwordIterations } = c.get("deps");
+      const hash = (pw: string) => hashPassword(pw, passwordIterations);
+      return c.json(await createMember(db, principal(c), c.req.valid("json"), clock.now().toISOString(), hash), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/members",
+      tags: ["members"],
+      summary: "List members (staff: own community; admin: all, or ?communityId=)",
+      security: bearer,
+      request: { query: PageQuery.extend({ communityId: Id.optional() }) },
+      responses: { 200: jsonResponse(pageOf(Member), "Members"), ...errorResponses },
+    }),
+    async (c) => c.json(await listMembers(c.get("deps").db, principal(c), c.req.valid("query")), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/members/{id}",
+      tags: ["members"],
+      summary: "One member (the member, staff of the community, admin)",
+      security: bearer,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(Member, "The member"), ...errorResponses },
+    }),
+    async (c) => c.json(await getMember(c.get("deps").db, principal(c), c.req.valid("param").id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/members/{id}/passbook",
+      tags: ["members"],
+      summary: "The love passbook: balance, stars, title, level history and entries (newest first)",
+      security: bearer,
+      request: { params: IdParam, query: PageQuery },
+      responses: { 200: jsonResponse(Passbook, "The passbook"), ...errorResponses },
+    }),
+    async (c) => {
+      const { db, clock } = c.get("deps");
+      const passbook = await getPassbook(db, principal(c), c.req.valid("param").id, c.req.valid("query"), clock.now().toISOString());
+      return c.json(passbook, 200);
+    },
+  );

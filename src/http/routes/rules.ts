@@ -1,0 +1,68 @@
+import { createRoute } from "@hono/zod-openapi";
+import { assertRole } from "../../domain/access";
+import { createRules, listRules, ruleInForce } from "../../domain/rules";
+import { principal } from "../auth";
+import { bearer, errorResponses, IsoDateTime, jsonBody, jsonResponse, newRouter, z } from "../openapi";
+
+const Points = z.number().int().min(0).max(100_000);
+
+const RulesSchema = z
+  .object({
+    version: z.number().int(),
+    pointsPerServiceHour: z.number().int(),
+    pointsPerYuanDonated: z.number().int(),
+    pointsPerWishFulfilled: z.number().int(),
+    starThresholds: z.array(z.number().int()).length(5),
+    titleMinStars: z.number().int(),
+    effectiveFrom: z.string(),
+  })
+  .openapi("Rules");
+
+const NewRules = z
+  .strictObject({
+    pointsPerServiceHour: Points,
+    pointsPerYuanDonated: Points,
+    pointsPerWishFulfilled: Points,
+    starThresholds: z.array(z.number().int().min(1).max(100_000_000)).length(5),
+    titleMinStars: z.number().int().min(1).max(5),
+    effectiveFrom: IsoDateTime,
+  })
+  .refine((r) => r.starThresholds.every((t, i, a) => i === 0 || t > a[i - 1]!), {
+    message: "starThresholds must be strictly ascending",
+    path: ["starThresholds"],
+  });
+
+export const ruleRoutes = newRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/rules",
+      tags: ["rules"],
+      summary: "The rule version in force and all versions (public)",
+      responses: {
+        200: jsonResponse(z.object({ current: RulesSchema, versions: z.array(RulesSchema) }), "Rules"),
+      },
+    }),
+    async (c) => {
+      const { db, clock } = c.get("deps");
+      const versions = await listRules(db);
+      return c.json({ current: ruleInForce(versions, clock.now().toISOString()), versions }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/rules",
+      tags: ["rules"],
+      summary: "Add a rule version with its effective date (admin)",
+      security: bearer,
+      request: jsonBody(NewRules),
+      responses: { 201: jsonResponse(RulesSchema, "Created"), ...errorResponses },
+    }),
+    async (c) => {
+      const actor = principal(c);
+      assertRole(actor, "admin");
+      const { db, clock } = c.get("deps");
+      return c.json(await createRules(db, c.req.valid("json"), clock.now().toISOString(), actor.userId), 201);
+    },
+  );

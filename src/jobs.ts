@@ -1,0 +1,19 @@
+import type { Clock } from "./clock";
+import type { Db } from "./db/client";
+import { sealPending } from "./ledger/chain";
+
+export interface JobDeps {
+  db: Db;
+  clock: Clock;
+  claimDays?: number;
+}
+
+/**
+ * The scheduled work, run by the Worker's cron trigger and by a timer in the local server.
+ * Each job is safe to run twice or concurrently: state changes are conditional updates.
+ */
+export async function runScheduledJobs(deps: JobDeps): Promise<Record<string, number>> {
+  const done: Record<string, number> = {};
+  done.sealed = await sealPending(deps.db);
+  return done;
+}

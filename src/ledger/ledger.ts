@@ -1,0 +1,80 @@
+import { AppError } from "../errors";
+import { newId } from "../ids";
+import type { Write } from "../db/write";
+import type { Asset } from "./accounts";
+
+export interface PostingInput {
+  accountId: string;
+  asset: Asset;
+  /** Signed integer: positive adds to the account's balance, negative takes from it. */
+  amount: number;
+}
+
+export interface TransactionInput {
+  id?: string;
+  kind: string;
+  at: string;
+  memo?: string;
+  reversesId?: string | null;
+  ruleVersion?: number | null;
+  communityId?: string | null;
+  refType?: string | null;
+  refId?: string | null;
+  createdBy?: string | null;
+  postings: PostingInput[];
+}
+
+const MAX_AMOUNT = 1_000_000_000_000; // 10 billion yuan in fen; far above any real posting
+
+/** Refuses postings that do not balance: at least two, non-zero safe integers, summing to zero per asset. */
+export function assertBalanced(postings: PostingInput[]): void {
+  if (postings.length < 2) throw new AppError("validation_failed", "A transaction needs at least two postings");
+  const sums = new Map<Asset, number>();
+  for (const p of postings) {
+    if (!Number.isSafeInteger(p.amount) || p.amount === 0 || Math.abs(p.amount) > MAX_AMOUNT) {
+      throw new AppError("validation_failed", "Posting amounts are non-zero integers within bounds", { posting: p });
+    }
+    sums.set(p.asset, (sums.get(p.asset) ?? 0) + p.amount);
+  }
+  for (const [asset, sum] of sums) {
+    if (sum !== 0) throw new AppError("validation_failed", `Postings of ${asset} sum to ${sum}, not zero`);
+  }
+}
+
+/**
+ * Adds a ledger transaction to a write: the transaction row (its chain position taken inside the
+ * write), the balance change of each account and each posting with the balance after it.
+ * Balances live with the account, so reading one never sums postings. The hash is sealed later.
+ */
+export function appendTransaction(write: Write, tx: TransactionInput): string {
+  assertBalanced(tx.postings);
+  const id = tx.id ?? newId();
+  write.add({
+    sql: `INSERT INTO ledger_transactions
+            (id, seq, kind, at, memo, reverses_id, rule_version, community_id, ref_type, ref_id, created_by)
+          VALUES (?, (SELECT IFNULL(MAX(seq), 0) + 1 FROM ledger_transactions), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    args: [
+      id,
+      tx.kind,
+      tx.at,
+      tx.memo ?? "",
+      tx.reversesId ?? null,
+      tx.ruleVersion ?? null,
+      tx.communityId ?? null,
+      tx.refType ?? null,
+      tx.refId ?? null,
+      tx.createdBy ?? null,
+    ],
+  });
+  for (const p of tx.postings) {
+    write
+      .add({ sql: "UPDATE accounts SET balance = balance + ? WHERE id = ? AND asset = ?", args: [p.amount, p.accountId, p.asset] })
+      .expectChanged("not_found")
+      .add({
+        sql: `INSERT INTO postings (transaction_id, account_id, asset, amount, balance_after)
+              VALUES (?, ?, ?, ?, (SELECT balance FROM accounts WHERE id = ?))`,
+        args: [id, p.accountId, p.asset, p.amount, p.accountId],
+      });
+  }
+  return id;
+}

@@ -1,0 +1,49 @@
+import type { Db } from "../db/client";
+import { AppError, notFound } from "../errors";
+import type { Asset } from "./accounts";
+import type { TransactionInput } from "./ledger";
+
+/**
+ * Builds the exact reversal of a transaction: the same postings with opposite signs, naming the
+ * transaction it reverses. A second reversal is refused by the unique index on reverses_id.
+ */
+export async function reversalOf(
+  db: Db,
+  transactionId: string,
+  at: string,
+  memo: string,
+  createdBy: string,
+): Promise<TransactionInput & { original: { kind: string; refType: string | null; refId: string | null } }> {
+  const [txRes, postRes] = await db.client.batch(
+    [
+      {
+        sql: `SELECT t.id, t.kind, t.reverses_id, t.community_id, t.ref_type, t.ref_id,
+                     (SELECT r.id FROM ledger_transactions r WHERE r.reverses_id = t.id) AS reversed_by
+              FROM ledger_transactions t WHERE t.id = ?`,
+        args: [transactionId],
+      },
+      { sql: "SELECT account_id, asset, amount FROM postings WHERE transaction_id = ? ORDER BY id", args: [transactionId] },
+    ],
+    "read",
+  );
+  const tx = txRes!.rows[0];
+  if (!tx) throw notFound("Transaction");
+  if (tx.reversed_by) throw new AppError("already_reversed", "This transaction has already been reversed", { reversedBy: tx.reversed_by });
+  if (tx.reverses_id) throw new AppError("conflict", "A reversal cannot itself be reversed; post a new transaction instead");
+  return {
+    kind: "reversal",
+    at,
+    memo,
+    reversesId: transactionId,
+    communityId: tx.community_id as string | null,
+    refType: tx.ref_type as string | null,
+    refId: tx.ref_id as string | null,
+    createdBy,
+    postings: postRes!.rows.map((p) => ({
+      accountId: String(p.account_id),
+      asset: String(p.asset) as Asset,
+      amount: -Number(p.amount),
+    })),
+    original: { kind: String(tx.kind), refType: tx.ref_type as string | null, refId: tx.ref_id as string | null },
+  };
+}

@@ -1,0 +1,48 @@
+import { serve } from "@hono/node-server";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { ensureAdmin, openDb } from "../db/local";
+import { loadDemoData } from "../db/seed";
+import { createApp } from "./app";
+import { systemClock } from "./clock";
+import { nodeConfigSchema, parseConfig } from "./env";
+import { runScheduledJobs } from "./jobs";
+
+// Local entry: an embedded database file, migrated on start, an administrator and demo data
+// on an empty database, the same app as the Worker, and a timer for the scheduled jobs.
+
+const config = parseConfig(nodeConfigSchema, process.env);
+
+/** Locally, without JWT_SECRET, a random secret is kept next to the database so logins survive restarts. */
+function localJwtSecret(): string {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  const dir = config.DATABASE_URL.startsWith("file:") ? dirname(config.DATABASE_URL.slice(5)) : "data";
+  const file = join(dir, "jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dir, { recursive: true });
+  const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+const db = await openDb(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+const admin = await ensureAdmin(db, config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
+if (admin.generatedPassword) {
+  console.log(`Administrator created: username "${config.ADMIN_USERNAME}", password "${admin.generatedPassword}" (shown once)`);
+}
+const jwtSecret = localJwtSecret();
+const app = createApp({ db, clock: systemClock, jwtSecret, claimDays: config.CLAIM_DAYS, secureCookies: false });
+
+if (admin.created && config.DEMO_DATA === "1") {
+  const summary = await loadDemoData(app, { adminUsername: config.ADMIN_USERNAME, jwtSecret, db });
+  console.log(`Demo data loaded: ${summary}`);
+}
+
+const runJobs = () =>
+  runScheduledJobs({ db, clock: systemClock, claimDays: config.CLAIM_DAYS }).catch((e) => console.error("scheduled jobs failed", e));
+await runJobs();
+setInterval(runJobs, 60_000).unref();
+
+serve({ fetch: app.fetch, port: config.PORT }, (info) => {
+  console.log(`Love Savings Bank listening on http://localhost:${info.port} (docs: /docs, public summary: /v1/public/summary)`);
+});

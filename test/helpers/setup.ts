@@ -1,0 +1,99 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureAdmin, openLocalDatabase } from "../../db/local";
+import { caller, type Call } from "../../db/caller";
+import { createApp, type App } from "../../src/app";
+import { signToken, type Principal } from "../../src/auth/tokens";
+import { ManualClock } from "../../src/clock";
+import { countRoundTrips, createDb, type Db } from "../../src/db/client";
+import { sealPending } from "../../src/ledger/chain";
+
+export const TEST_JWT_SECRET = "test-secret-0123456789abcdef-0123456789";
+export const FAST_ITERATIONS = 1_000;
+
+export interface TestBank {
+  app: App;
+  db: Db;
+  clock: ManualClock;
+  call: Call;
+  admin: string;
+  /** Round-trips to the database since the last reset. */
+  roundTrips: { count: () => number; reset: () => void };
+  /** Waits for deferred work (hash sealing) started by earlier requests. */
+  settle: () => Promise<void>;
+  token: (p: Partial<Principal> & Pick<Principal, "role">) => Promise<string>;
+  community: (name?: string) => Promise<{ id: string; name: string; code: string }>;
+  staff: (communityId: string) => Promise<string>;
+  member: (communityId: string, extra?: Record<string, unknown>) => Promise<{ id: string; passbookNo: string; token: string }>;
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}${process.pid}x${++counter}x${Math.random().toString(36).slice(2, 7)}`;
+
+/** A fresh bank on its own temporary database file, migrated with the committed migrations. */
+export async function makeBank(opts: { clockStart?: string } = {}): Promise<TestBank> {
+  const dir = mkdtempSync(join(tmpdir(), "lsb-test-"));
+  const raw = await openLocalDatabase(`file:${join(dir, "test.db")}`);
+  const counted = countRoundTrips(raw);
+  const db = createDb(counted.client);
+  const clock = new ManualClock(opts.clockStart);
+  const pending: Promise<unknown>[] = [];
+  const app = createApp({
+    db,
+    clock,
+    jwtSecret: TEST_JWT_SECRET,
+    passwordIterations: FAST_ITERATIONS,
+    defer: (p) => void pending.push(p),
+    clientAddress: (h) => h.get("x-test-address") ?? "127.0.0.1",
+  });
+  await ensureAdmin(createDb(raw), "admin", "admin-password", FAST_ITERATIONS);
+  const call = caller(app);
+  const adminLogin = await call("POST", "/v1/auth/login", { body: { username: "admin", password: "admin-password" } });
+  const admin = adminLogin.body.token as string;
+  const settle = async () => {
+    while (pending.length) await Promise.allSettled(pending.splice(0));
+    await sealPending(createDb(raw));
+  };
+  const token = (p: Partial<Principal> & Pick<Principal, "role">) =>
+    signToken(
+      { userId: unique("u"), username: unique("user"), communityId: null, memberId: null, merchantId: null, ...p },
+      TEST_JWT_SECRET,
+      clock.now(),
+    );
+  const bank: TestBank = {
+    app,
+    db,
+    clock,
+    call,
+    admin,
+    roundTrips: { count: counted.count, reset: counted.reset },
+    settle,
+    token,
+    async community(name = "测试社区") {
+      const res = await call("POST", "/v1/communities", { token: admin, body: { name, code: unique("c") } });
+      if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+      return res.body;
+    },
+    async staff(communityId) {
+      const username = unique("staff");
+      const res = await call("POST", "/v1/users", {
+        token: admin,
+        body: { username, password: "staff-password", role: "staff", communityId },
+      });
+      if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+      return token({ userId: res.body.id, username, role: "staff", communityId });
+    },
+    async member(communityId, extra = {}) {
+      const username = unique("m");
+      const res = await call("POST", "/v1/members", {
+        token: admin,
+        body: { name: "测试会员", kind: "volunteer", communityId, login: { username, password: "member-password" }, ...extra },
+      });
+      if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+      const login = await call("POST", "/v1/auth/login", { body: { username, password: "member-password" } });
+      return { id: res.body.id, passbookNo: res.body.passbookNo, token: login.body.token };
+    },
+  };
+  return bank;
+}
