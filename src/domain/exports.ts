@@ -1,0 +1,53 @@
+import type { Principal } from "../auth/tokens";
+import type { Db } from "../db/client";
+import { notFound } from "../errors";
+import { assertSelfOrStaffOf } from "./access";
+import { toCsv } from "./csv";
+
+/** Transaction kinds as a passbook reader knows them; an unknown kind is shown as it is. */
+export const KIND_ZH: Record<string, string> = {
+  wish_confirmed: "微心愿完成",
+  service_approved: "志愿服务",
+  donation: "捐赠",
+  voucher_issued: "兑换服务券",
+  voucher_used: "服务券核销",
+  voucher_cancelled: "服务券取消",
+  voucher_expired: "服务券过期",
+  fund_expense: "基金支出",
+  reversal: "冲正",
+};
+
+/**
+ * A whole passbook as CSV (same access as the passbook: the member, staff of the community,
+ * admin), oldest entry first, in one read batch. Its file name carries the passbook number.
+ */
+export async function passbookCsv(db: Db, actor: Principal, memberId: string): Promise<{ filename: string; csv: string }> {
+  const [memberRes, entryRes] = await db.client.batch(
+    [
+      { sql: "SELECT id, community_id, passbook_no FROM members WHERE id = ?", args: [memberId] },
+      {
+        sql: `SELECT t.at, t.kind, t.memo, p.amount, p.balance_after, t.id AS transaction_id
+              FROM postings p JOIN ledger_transactions t ON t.id = p.transaction_id
+              WHERE p.account_id = (SELECT account_id FROM members WHERE id = ?)
+              ORDER BY p.id`,
+        args: [memberId],
+      },
+    ],
+    "read",
+  );
+  const m = memberRes!.rows[0];
+  if (!m) throw notFound("Member");
+  assertSelfOrStaffOf(actor, { id: String(m.id), communityId: String(m.community_id) });
+  const rows = entryRes!.rows.map((e) => [
+    String(e.at),
+    KIND_ZH[String(e.kind)] ?? String(e.kind),
+    String(e.memo),
+    Number(e.amount),
+    Number(e.balance_after),
+    String(e.transaction_id),
+  ]);
+  return {
+    filename: `passbook-${String(m.passbook_no)}.csv`,
+    csv: toCsv(["时间", "类型", "摘要", "积分变动", "余额", "交易号"], rows),
+  };
+}

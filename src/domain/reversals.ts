@@ -1,0 +1,143 @@
+import type { Principal } from "../auth/tokens";
+import type { Db } from "../db/client";
+import { commit, Write, type IdempotencyRecord } from "../db/write";
+import { AppError, forbidden, notFound } from "../errors";
+import { newId } from "../ids";
+import { accounts } from "../ledger/accounts";
+import { appendTransaction } from "../ledger/ledger";
+import { reversalOf } from "../ledger/reverse";
+import { assertRole } from "./access";
+
+// Corrections. A mistake is never updated or deleted: the admin posts the exact reversal, which
+// names the transaction it reverses (at most once: a unique index). What happens to the record
+// the transaction belongs to:
+//   - voucher redemption reversed  → the voucher is closed as "cancelled" by the reversal
+//     (it must still be issued; its unit returns to stock);
+//   - voucher acceptance reversed  → the voucher is "issued" again (accepted by mistake); it can
+//     then be accepted, cancelled or expire as usual;
+//   - voucher cancellation/expiry  → refused (409 conflict): the member simply redeems again;
+//   - anything else (expense, donation, earning) → the record stays as it was and is shown as
+//     reversed through the ledger (`reversedBy`); no schema change, one source of truth.
+// A reversed earning (points from the issuer) lowers the member's earned total and the year's
+// ranking points by what it credited; stars and the dates levels were reached never go down.
+// A balance the reversal would make negative (points already spent, fund already paid out)
+// refuses it with 409 reversal_would_overdraw.
+
+/**
+ * A transaction as JSON, built by the database: the same text answers GET, the reversal's reply
+ * and its stored idempotent replay, which must hold balances known only inside the write.
+ */
+const TX_JSON = `json_object(
+  'id', t.id, 'seq', t.seq, 'kind', t.kind, 'at', t.at, 'memo', t.memo,
+  'reversesId', t.reverses_id,
+  'reversedBy', (SELECT r.id FROM ledger_transactions r WHERE r.reverses_id = t.id),
+  'ruleVersion', t.rule_version, 'communityId', t.community_id, 'refType', t.ref_type, 'refId', t.ref_id,
+  'createdBy', t.created_by, 'prevHash', t.prev_hash, 'hash', t.hash,
+  'postings', (SELECT json_group_array(json_object('account', x.code, 'asset', x.asset, 'amount', x.amount, 'balanceAfter', x.balance_after))
+               FROM (SELECT a.code, p.asset, p.amount, p.balance_after FROM postings p JOIN accounts a ON a.id = p.account_id
+                     WHERE p.transaction_id = t.id ORDER BY p.id) x))`;
+
+export interface TransactionJson {
+  id: string;
+  seq: number;
+  kind: string;
+  at: string;
+  memo: string;
+  reversesId: string | null;
+  reversedBy: string | null;
+  ruleVersion: number | null;
+  communityId: string | null;
+  refType: string | null;
+  refId: string | null;
+  createdBy: string | null;
+  prevHash: string | null;
+  hash: string | null;
+  postings: { account: string; asset: "PTS" | "CNY"; amount: number; balanceAfter: number }[];
+}
+
+const TX_BY_ID = `SELECT t.community_id, ${TX_JSON} AS body FROM ledger_transactions t WHERE t.id = ?`;
+
+/** One ledger transaction with its postings, for audit: admin, or staff of its community. */
+export async function getTransaction(db: Db, actor: Principal, id: string): Promise<TransactionJson> {
+  assertRole(actor, "admin", "staff");
+  const t = (await db.client.execute({ sql: TX_BY_ID, args: [id] })).rows[0];
+  if (!t) throw notFound("Transaction");
+  if (actor.role === "staff" && t.community_id !== actor.communityId) {
+    throw forbidden("Staff see the transactions of their own community");
+  }
+  return JSON.parse(String(t.body)) as TransactionJson;
+}
+
+/** Posts the exact reversal of a transaction (admin, with a reason) in one write; see the rules above. */
+export async function reverseTransaction(
+  db: Db,
+  actor: Principal,
+  id: string,
+  reason: string,
+  at: string,
+  record?: IdempotencyRecord,
+) {
+  assertRole(actor, "admin");
+  const { original, ...reversal } = await reversalOf(db, id, at, `冲正：${reason}`, actor.userId);
+  const reversalId = newId();
+  const write = new Write().onConstraint("balance_non_negative", "reversal_would_overdraw");
+
+  if (original.refType === "voucher" && original.refId) {
+    switch (original.kind) {
+      case "voucher_issued":
+        write
+          .add({
+            sql: `UPDATE vouchers SET status = 'cancelled', closed_at = ?, close_transaction_id = ?
+                  WHERE id = ? AND status = 'issued' AND issue_transaction_id = ?`,
+            args: [at, reversalId, original.refId, id],
+          })
+          .expectChanged("voucher_not_issued")
+          .add({
+            sql: "UPDATE voucher_types SET stock = stock + 1 WHERE id = (SELECT voucher_type_id FROM vouchers WHERE id = ?)",
+            args: [original.refId],
+          });
+        break;
+      case "voucher_used":
+        write
+          .add({
+            sql: `UPDATE vouchers SET status = 'issued', closed_at = NULL, close_transaction_id = NULL
+                  WHERE id = ? AND status = 'used' AND close_transaction_id = ?`,
+            args: [original.refId, id],
+          })
+          .expectChanged("conflict");
+        break;
+      default:
+        throw new AppError("conflict", "A cancelled or expired voucher is not brought back; the member can redeem a new one", {
+          kind: original.kind,
+        });
+    }
+  }
+
+  // An earning took points from the issuer; its reversal gives them back.
+  const isEarning = reversal.postings.some((p) => p.accountId === accounts.pointsIssuer && p.amount > 0);
+  if (isEarning) {
+    for (const p of reversal.postings) {
+      if (p.asset !== "PTS" || p.amount >= 0 || p.accountId === accounts.pointsIssuer) continue;
+      write
+        .add({ sql: "UPDATE members SET earned_total = earned_total + ? WHERE account_id = ?", args: [p.amount, p.accountId] })
+        .add({
+          sql: `UPDATE member_year_stats SET points_earned = points_earned + ?
+                WHERE member_id = (SELECT id FROM members WHERE account_id = ?)
+                  AND year = CAST(substr((SELECT at FROM ledger_transactions WHERE id = ?), 1, 4) AS INTEGER)`,
+          args: [p.amount, p.accountId, id],
+        });
+    }
+  }
+
+  appendTransaction(write, { ...reversal, id: reversalId });
+  if (record) {
+    write.add({
+      sql: `INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
+            SELECT ?, ?, ?, ?, ${TX_JSON}, ? FROM ledger_transactions t WHERE t.id = ?`,
+      args: [record.scope, record.key, record.requestHash, record.status, at, reversalId],
+    });
+  }
+  write.add({ sql: TX_BY_ID, args: [reversalId] });
+  const results = await commit(db, write);
+  return JSON.parse(String(results[results.length - 1]!.rows[0]!.body)) as TransactionJson;
+}
