@@ -20,9 +20,11 @@ export const nodeConfigSchema = z.object({
 export const workerConfigSchema = z.object({
   ...common,
   DATABASE_URL: z
-    .string({ error: "DATABASE_URL is required (a libsql:// or https:// Turso URL)" })
+    .string({ error: "DATABASE_URL secret is missing (a libsql:// Turso URL): wrangler secret put DATABASE_URL" })
     .regex(/^(libsql|https?):\/\//, "DATABASE_URL must be a libsql:// or https:// URL on Workers"),
-  JWT_SECRET: z.string({ error: "JWT_SECRET secret is missing: wrangler secret put JWT_SECRET" }).min(32),
+  JWT_SECRET: z
+    .string({ error: "JWT_SECRET secret is missing: wrangler secret put JWT_SECRET" })
+    .min(32, "JWT_SECRET must be at least 32 characters"),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

@@ -1,8 +1,9 @@
 import { createClient } from "@libsql/client/web";
 import { createApp, type App } from "./app";
-import { systemClock } from "./clock";
-import { createDb } from "./db/client";
+import { systemClock, type Clock } from "./clock";
+import { createDb, type Db } from "./db/client";
 import { parseConfig, workerConfigSchema, type WorkerConfig } from "./env";
+import { newId } from "./ids";
 import { runScheduledJobs } from "./jobs";
 
 // Cloudflare Worker entry: libSQL over HTTP (Turso), secrets from bindings. It never migrates:
@@ -10,9 +11,9 @@ import { runScheduledJobs } from "./jobs";
 
 type Bindings = Record<string, unknown>;
 
-let cached: { app: App; config: WorkerConfig; db: ReturnType<typeof createDb> } | undefined;
+let cached: { app: App; config: WorkerConfig; db: Db } | undefined;
 
-/** Configuration is read and validated once per isolate; a missing secret fails with a clear message. */
+/** Configuration is read and validated once per isolate; a missing secret throws a message naming it. */
 function instance(env: Bindings) {
   if (!cached) {
     const config = parseConfig(workerConfigSchema, env);
@@ -23,12 +24,31 @@ function instance(env: Bindings) {
   return cached;
 }
 
+/** The operator reads which secret is missing in the Worker's log; callers get the API's plain 500. */
+function misconfigured(request: Request, err: unknown): Response {
+  const requestId = request.headers.get("cf-ray") ?? newId();
+  console.error(`[${requestId}] ${err instanceof Error ? err.message : String(err)}`);
+  const message = "The service is not configured; quote the request id when reporting it";
+  return Response.json({ error: { code: "internal", message, details: null, requestId } }, { status: 500 });
+}
+
 export default {
   fetch(request: Request, env: Bindings, ctx: ExecutionContext) {
-    return instance(env).app.fetch(request, env, ctx);
+    let app: App;
+    try {
+      app = instance(env).app;
+    } catch (err) {
+      return misconfigured(request, err);
+    }
+    return app.fetch(request, env, ctx);
   },
-  async scheduled(_event: ScheduledController, env: Bindings, ctx: ExecutionContext) {
+  async scheduled(controller: ScheduledController, env: Bindings) {
     const { db, config } = instance(env);
-    ctx.waitUntil(runScheduledJobs({ db, clock: systemClock, claimDays: config.CLAIM_DAYS }));
+    // The jobs' "now" is the time the cron was due: one instant for the whole run, and a test
+    // injects it through the trigger's scheduledTime.
+    const due = new Date(controller.scheduledTime);
+    const clock: Clock = { now: () => due };
+    const done = await runScheduledJobs({ db, clock, claimDays: config.CLAIM_DAYS });
+    console.log(`scheduled jobs at ${due.toISOString()}: ${JSON.stringify(done)}`);
   },
 } satisfies ExportedHandler<Bindings>;
