@@ -1,0 +1,247 @@
+import { createClient, type Client } from "@libsql/client";
+import { Miniflare } from "miniflare";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { unstable_readConfig } from "wrangler";
+import { ensureAdmin } from "../../db/local";
+import { migrateDatabase } from "../../db/migrate";
+import { createDb, type Db } from "../../src/db/client";
+import { commit, Write } from "../../src/db/write";
+import { accounts } from "../../src/ledger/accounts";
+import { verifyChain, verifyStoredChain, type SealedTransaction } from "../../src/ledger/chain";
+import { appendTransaction } from "../../src/ledger/ledger";
+import { buildWorker, ROOT, runDbMigrate, startSqld, tempDir, type BuiltWorker, type Sqld } from "./harness";
+
+// The Worker as deployed: the bundle `wrangler deploy` would upload, run in workerd (Miniflare),
+// talking to a real libSQL server (sqld, what Turso runs) over HTTP on loopback.
+
+const JWT_SECRET = "workerd-test-secret-0123456789abcdefghij";
+const ADMIN_PASSWORD = "admin-password-on-sqld";
+/** Fails the build of a careless dependency long before Workers' 3 MB (Free) / 10 MB (Paid) limits. */
+const GZIP_BUDGET_BYTES = 512 * 1024;
+
+type WorkerName = "bank" | "fresh" | "no-secret" | "no-database";
+
+let outdir: string;
+let sqld: Sqld;
+let fresh: Sqld;
+let built: BuiltWorker;
+let mf: Miniflare;
+let client: Client;
+let db: Db;
+let runtimeLog = "";
+
+beforeAll(async () => {
+  outdir = tempDir("lsb-worker-");
+  [sqld, fresh, built] = await Promise.all([startSqld(), startSqld(), buildWorker(outdir)]);
+  client = createClient({ url: sqld.httpUrl });
+  await migrateDatabase(client);
+  db = createDb(client);
+  // Production iterations (100,000), so every login below runs the real PBKDF2 cost inside workerd.
+  await ensureAdmin(db, "admin", ADMIN_PASSWORD);
+
+  const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml") });
+  const worker = (name: WorkerName, secrets: Record<string, string>) => ({
+    name,
+    modules: true,
+    scriptPath: built.scriptPath,
+    modulesRoot: built.dir,
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: config.compatibility_flags,
+    bindings: { ...(config.vars as Record<string, string>), ...secrets },
+  });
+  mf = new Miniflare({
+    workers: [
+      worker("bank", { DATABASE_URL: sqld.libsqlUrl, JWT_SECRET }),
+      worker("fresh", { DATABASE_URL: fresh.httpUrl, JWT_SECRET }),
+      worker("no-secret", { DATABASE_URL: sqld.httpUrl }),
+      worker("no-database", { JWT_SECRET }),
+    ],
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.on("data", (d) => (runtimeLog += d));
+      stderr.on("data", (d) => (runtimeLog += d));
+    },
+  });
+  await mf.ready.catch((err) => {
+    throw new Error(`workerd did not start: ${err}\n${runtimeLog}`);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+  client?.close();
+  await Promise.all([sqld?.stop(), fresh?.stop()]);
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+async function call(
+  name: WorkerName,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers["content-type"] = "application/json";
+  const worker = await mf.getWorker(name);
+  const res = await worker.fetch(`http://bank.test${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers as unknown as Headers };
+}
+
+async function login(username: string, password: string): Promise<string> {
+  const res = await call("bank", "POST", "/v1/auth/login", { body: { username, password } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.token;
+}
+
+const tableCount = async (c: Client) =>
+  Number((await c.execute("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).rows[0]!.n);
+
+describe("the Worker bundle", () => {
+  it("is built for Workers: the web libSQL client, no migrator, no Node modules, one zod, within the size budget", () => {
+    const inputs = Object.keys(built.meta.inputs);
+    expect(inputs.some((p) => p.endsWith("@libsql/client/lib-esm/web.js"))).toBe(true);
+    const forbidden = inputs.filter((p) =>
+      /@libsql\/client\/lib-esm\/(node|sqlite3)\.js|libsql\/lib|migrator|db\/migrate\.ts|db\/local\.ts|db\/migrations\/|src\/node\.ts/.test(p),
+    );
+    expect(forbidden).toEqual([]);
+    const external = Object.values(built.meta.inputs).flatMap((i) => i.imports.filter((x) => x.external && x.path !== "<runtime>").map((x) => x.path));
+    expect(external).toEqual([]);
+    const zodRoots = new Set(inputs.filter((p) => p.includes("/zod/")).map((p) => p.slice(0, p.indexOf("/zod/") + 5)));
+    expect([...zodRoots]).toEqual(["node_modules/zod/"]);
+    const gzipped = gzipSync(readFileSync(built.scriptPath)).length;
+    expect(gzipped).toBeLessThan(GZIP_BUDGET_BYTES);
+  });
+});
+
+describe("the Worker in workerd against sqld", () => {
+  it("answers a real request: the public summary from the migrated database", async () => {
+    const res = await call("bank", "GET", "/v1/public/summary");
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ wishesCollected: 0, passbooks: 0, fund: { balanceFen: 0 } });
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("runs a member's path over HTTP: logins, a community, staff, a passbook, and the published ledger", async () => {
+    const wrong = await call("bank", "POST", "/v1/auth/login", { body: { username: "admin", password: "not-the-password" } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe("invalid_credentials");
+    const admin = await login("admin", ADMIN_PASSWORD);
+
+    const community = await call("bank", "POST", "/v1/communities", { token: admin, body: { name: "城南社区", code: "CN" } });
+    expect(community.status).toBe(201);
+    const communityId = community.body.id;
+    const staffUser = await call("bank", "POST", "/v1/users", {
+      token: admin,
+      body: { username: "staff-cn", password: "staff-password", role: "staff", communityId },
+    });
+    expect(staffUser.status).toBe(201);
+    const staff = await login("staff-cn", "staff-password");
+
+    const member = await call("bank", "POST", "/v1/members", {
+      token: staff,
+      body: { name: "李志愿", kind: "volunteer", communityId, phone: "13800000000", login: { username: "li-volunteer", password: "member-password" } },
+    });
+    expect(member.status, JSON.stringify(member.body)).toBe(201);
+    expect(member.body.passbookNo).toBe("CS-000001");
+    const memberToken = await login("li-volunteer", "member-password");
+    const me = await call("bank", "GET", "/v1/me", { token: memberToken });
+    expect(me.body).toMatchObject({ role: "member", memberId: member.body.id });
+    const otherStaff = await call("bank", "GET", `/v1/members/${member.body.id}/passbook`, { token: memberToken });
+    expect(otherStaff.status).toBe(200);
+    expect(otherStaff.body).toMatchObject({ balance: 0, stars: 0 });
+
+    const summary = await call("bank", "GET", "/v1/public/summary");
+    expect(summary.body.passbooks).toBe(1);
+    expect(JSON.stringify(summary.body)).not.toContain("13800000000");
+  });
+});
+
+describe("the scheduled handler in workerd", () => {
+  it("runs the jobs at the injected scheduledTime: a transaction the request path did not seal gets sealed", async () => {
+    const acc = String((await client.execute("SELECT account_id FROM members WHERE passbook_no = 'CS-000001'")).rows[0]!.account_id);
+    const w = new Write();
+    const txId = appendTransaction(w, {
+      kind: "service_approved",
+      at: "2026-03-02T08:00:00.000Z",
+      memo: "committed without sealing",
+      postings: [
+        { accountId: accounts.pointsIssuer, asset: "PTS", amount: -30 },
+        { accountId: acc, asset: "PTS", amount: 30 },
+      ],
+    });
+    await commit(db, w);
+    const hashOf = async () => (await client.execute({ sql: "SELECT hash FROM ledger_transactions WHERE id = ?", args: [txId] })).rows[0]!.hash;
+    expect(await hashOf()).toBeNull();
+
+    const bank = await mf.getWorker("bank");
+    const result = await bank.scheduled({ scheduledTime: new Date("2026-03-03T00:00:00.000Z"), cron: "*/5 * * * *" });
+    expect(result.outcome).toBe("ok");
+    expect(await hashOf()).toMatch(/^[0-9a-f]{64}$/);
+    await vi.waitFor(() => expect(runtimeLog).toContain("scheduled jobs at 2026-03-03T00:00:00.000Z"), { timeout: 5_000 });
+
+    const ledger = await call("bank", "GET", "/v1/public/ledger");
+    const items = ledger.body.items as SealedTransaction[];
+    expect(items.map((t) => t.id)).toContain(txId);
+    expect(await verifyChain(items)).toBeNull();
+    expect(await verifyStoredChain(db)).toBeNull();
+  });
+});
+
+describe("the Worker never migrates", () => {
+  it("answers 500 on an unmigrated database and leaves it empty; `npm run db:migrate` migrates it, and migrating again changes nothing", async () => {
+    const freshClient = createClient({ url: fresh.httpUrl });
+    try {
+      const before = await call("fresh", "GET", "/v1/public/summary");
+      expect(before.status).toBe(500);
+      expect(before.body.error.code).toBe("internal");
+      expect(await tableCount(freshClient)).toBe(0);
+
+      const first = await runDbMigrate(fresh.libsqlUrl);
+      expect(first.code, first.output).toBe(0);
+      expect(first.output).toContain(`migrated libsql://127.0.0.1:${fresh.port}`);
+      const journal = JSON.parse(readFileSync(join(ROOT, "db/migrations/meta/_journal.json"), "utf8")).entries.length;
+      const applied = async () => Number((await freshClient.execute("SELECT COUNT(*) AS n FROM __drizzle_migrations")).rows[0]!.n);
+      expect(await applied()).toBe(journal);
+      expect(await tableCount(freshClient)).toBeGreaterThan(10);
+
+      const after = await call("fresh", "GET", "/v1/public/summary");
+      expect(after.status).toBe(200);
+
+      await migrateDatabase(freshClient);
+      expect(await applied()).toBe(journal);
+    } finally {
+      freshClient.close();
+    }
+  });
+});
+
+describe("the Worker without its secrets", () => {
+  it.each([
+    ["no-secret", "JWT_SECRET secret is missing: wrangler secret put JWT_SECRET"],
+    ["no-database", "DATABASE_URL secret is missing"],
+  ] as const)("%s: answers a plain 500 and logs which secret is missing", async (name, logged) => {
+    const res = await call(name, "GET", "/v1/public/summary");
+    expect(res.status).toBe(500);
+    expect(res.body.error.code).toBe("internal");
+    expect(JSON.stringify(res.body)).not.toMatch(/JWT_SECRET|DATABASE_URL|127\.0\.0\.1/);
+    const requestId = res.body.error.requestId;
+    await vi.waitFor(() => expect(runtimeLog).toContain(`[${requestId}] Invalid configuration`), { timeout: 5_000 });
+    const line = runtimeLog.slice(runtimeLog.indexOf(`[${requestId}]`));
+    expect(line).toContain(logged);
+    expect(line).not.toContain(JWT_SECRET);
+  });
+
+  it("fails the scheduled run too, rather than running jobs unconfigured", async () => {
+    const worker = await mf.getWorker("no-secret");
+    const result = await worker.scheduled({ scheduledTime: new Date("2026-03-03T00:00:00.000Z"), cron: "*/5 * * * *" });
+    expect(result.outcome).toBe("exception");
+  });
+});
