@@ -11,10 +11,15 @@ import { idempotency } from "./http/idempotency";
 import { newRouter } from "./http/openapi";
 import { authRoutes } from "./http/routes/auth";
 import { communityRoutes } from "./http/routes/communities";
+import { exportRoutes } from "./http/routes/exports";
+import { fundRoutes } from "./http/routes/fund";
 import { memberRoutes } from "./http/routes/members";
+import { merchantRoutes } from "./http/routes/merchants";
 import { publicRoutes } from "./http/routes/public";
 import { ruleRoutes } from "./http/routes/rules";
+import { transactionRoutes } from "./http/routes/transactions";
 import { userRoutes } from "./http/routes/users";
+import { voucherRoutes } from "./http/routes/vouchers";
 
 export type { AppDeps };
 
@@ -64,6 +69,11 @@ export function createApp(deps: AppDeps) {
     .route("/", communityRoutes)
     .route("/", userRoutes)
     .route("/", memberRoutes)
+    .route("/", exportRoutes)
+    .route("/", merchantRoutes)
+    .route("/", voucherRoutes)
+    .route("/", fundRoutes)
+    .route("/", transactionRoutes)
     .route("/", ruleRoutes)
     .route("/", publicRoutes);
 

@@ -1,6 +1,7 @@
 import type { Clock } from "./clock";
 import type { Db } from "./db/client";
 import { sealPending } from "./ledger/chain";
+import { expireVouchers } from "./domain/vouchers";
 
 export interface JobDeps {
   db: Db;
@@ -14,6 +15,7 @@ export interface JobDeps {
  */
 export async function runScheduledJobs(deps: JobDeps): Promise<Record<string, number>> {
   const done: Record<string, number> = {};
+  done.vouchersExpired = await expireVouchers(deps.db, deps.clock.now().toISOString());
   done.sealed = await sealPending(deps.db);
   return done;
 }

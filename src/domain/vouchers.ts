@@ -24,8 +24,20 @@ export type VoucherStatus = "issued" | "used" | "cancelled" | "expired";
 type Idem = { record: IdempotencyRecord | undefined };
 type Commit = (write: Write, body: unknown) => Promise<unknown>;
 
+/** Commits a voucher write; a failed status guard gets a message that tells the person why. */
+async function commitVoucher(db: Db, write: Write, idempotency?: Parameters<typeof commit>[2]) {
+  try {
+    return await commit(db, write, idempotency);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "voucher_not_issued") {
+      throw new AppError("voucher_not_issued", "This voucher can no longer be used: it was used, cancelled or has expired");
+    }
+    throw err;
+  }
+}
+
 const idemCommit = (db: Db, idem: IdempotencyRecord | undefined, at: string): Commit => (write, body) =>
-  commit(db, write, idem ? { record: idem, body, at } : undefined);
+  commitVoucher(db, write, idem ? { record: idem, body, at } : undefined);
 
 // ---- merchants and voucher types ----
 
@@ -401,7 +413,7 @@ export async function expireVouchers(db: Db, now: string, batchSize = 200): Prom
     });
     for (const row of res.rows) {
       try {
-        await commit(db, closingWrite(voucherRow(row), "expired", now, null).write);
+        await commitVoucher(db, closingWrite(voucherRow(row), "expired", now, null).write);
         expired++;
       } catch (err) {
         if (!(err instanceof AppError && err.code === "voucher_not_issued")) throw err;
