@@ -20,6 +20,11 @@ import { ruleRoutes } from "./http/routes/rules";
 import { transactionRoutes } from "./http/routes/transactions";
 import { userRoutes } from "./http/routes/users";
 import { voucherRoutes } from "./http/routes/vouchers";
+import { wishRoutes } from "./http/routes/wishes";
+import { activityRoutes } from "./http/routes/activities";
+import { serviceRecordRoutes } from "./http/routes/service-records";
+import { donationRoutes } from "./http/routes/donations";
+import { rankingRoutes } from "./http/routes/rankings";
 
 export type { AppDeps };
 
@@ -75,7 +80,12 @@ export function createApp(deps: AppDeps) {
     .route("/", fundRoutes)
     .route("/", transactionRoutes)
     .route("/", ruleRoutes)
-    .route("/", publicRoutes);
+    .route("/", publicRoutes)
+    .route("/", wishRoutes)
+    .route("/", activityRoutes)
+    .route("/", serviceRecordRoutes)
+    .route("/", donationRoutes)
+    .route("/", rankingRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/openapi.json", {

@@ -22,6 +22,16 @@ export async function listRules(db: Db): Promise<Rules[]> {
   return rows.map(({ createdAt: _c, createdBy: _b, ...r }) => r);
 }
 
+/** The rule versions as a query, for reading them in one batch with the other reads of a request. */
+export const ruleVersionsQuery = (db: Db) => db.orm.select().from(ruleVersions);
+
+/** Rows of `ruleVersionsQuery`, newest effective first: the order `ruleInForce` expects. */
+export function toRules(rows: (typeof ruleVersions.$inferSelect)[]): Rules[] {
+  return rows
+    .map(({ createdAt: _c, createdBy: _b, ...r }) => r)
+    .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : a.effectiveFrom > b.effectiveFrom ? -1 : b.version - a.version));
+}
+
 /** The version in force at `at`: the latest whose effective date is not after it. */
 export function ruleInForce(rules: Rules[], at: string): Rules {
   const found = rules.find((r) => r.effectiveFrom <= at);

@@ -1,0 +1,279 @@
+import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
+import { donations, goodsUsages, members, wishes } from "../../db/schema";
+import type { Principal } from "../auth/tokens";
+import type { Db } from "../db/client";
+import { Write } from "../db/write";
+import { AppError, forbidden, notFound } from "../errors";
+import { newId } from "../ids";
+import { accounts, fundIncomeAccount, type DonorSource } from "../ledger/accounts";
+import { appendTransaction } from "../ledger/ledger";
+import { assertRole, assertStaffOf } from "./access";
+import { decodeCursor, toPage, type PageQuery } from "./pagination";
+import { earnPoints } from "./points";
+import { pointsForFen, ruleInForce, ruleVersionsQuery, toRules } from "./rules";
+import type { BeneficiaryGroup } from "./wishes";
+import { bump, commitWith, type WriteCtx } from "./writes";
+
+// Donations: money is income of the Love Savings Fund by source (fund:cash ← fund:income:<source>);
+// goods go into the station's stock at their valuation (goods:stock ← goods:donated) and leave it
+// as they are used (goods:stock → goods:distributed). A member donor earns points for either, in
+// the same ledger transaction.
+
+export type DonationRow = typeof donations.$inferSelect;
+
+export interface NewDonation {
+  communityId?: string;
+  donor: { type: DonorSource; memberId?: string; name?: string };
+  kind: "money" | "goods";
+  amountFen?: number;
+  goods?: { description: string; quantity: number; valueFen: number };
+}
+
+/** The public name of a donor: never a phone; a member who opted out and an anonymous donor are "anonymous". */
+export const ANONYMOUS = "anonymous";
+
+function donorName(d: DonationRow, member: { name: string; publicOptOut: boolean } | null): string {
+  if (d.donorType === "anonymous") return ANONYMOUS;
+  if (d.donorType === "member") return member && !member.publicOptOut ? member.name : ANONYMOUS;
+  return d.donorName ?? ANONYMOUS;
+}
+
+/** The published view of a donation (transparency): who gave what, when, and what is left. */
+export function donationJson(d: DonationRow, member: { name: string; publicOptOut: boolean } | null) {
+  return {
+    id: d.id,
+    communityId: d.communityId,
+    donor: { type: d.donorType, name: donorName(d, member) },
+    kind: d.kind,
+    amountFen: d.amountFen,
+    goods:
+      d.kind === "goods"
+        ? { description: d.goodsDescription!, quantity: d.goodsQuantity!, remaining: d.goodsRemaining!, valueFen: d.amountFen }
+        : null,
+    pointsAwarded: d.pointsAwarded,
+    transactionId: d.transactionId,
+    at: d.at,
+  };
+}
+
+/** Fen as yuan text, in integers only: 12345 → "123.45". */
+const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, "0")}`;
+
+/** One read round-trip: the donating member (if any) and the rules. */
+async function loadDonor(db: Db, memberId: string | undefined) {
+  const [memberRows, ruleRows] = await db.orm.batch([
+    db.orm.select().from(members).where(eq(members.id, memberId ?? "")),
+    ruleVersionsQuery(db),
+  ]);
+  return { member: memberRows[0], rules: toRules(ruleRows) };
+}
+
+export async function createDonation(db: Db, actor: Principal, input: NewDonation, ctx: WriteCtx) {
+  assertRole(actor, "staff", "admin");
+  if (actor.role === "staff" && input.communityId !== undefined && input.communityId !== actor.communityId) {
+    throw forbidden("Staff record donations in their own community");
+  }
+  let communityId = actor.role === "staff" ? actor.communityId : (input.communityId ?? null);
+  const amount = input.kind === "money" ? input.amountFen! : input.goods!.valueFen;
+  const id = newId();
+  const transactionId = newId();
+  const postings =
+    input.kind === "money"
+      ? [
+          { accountId: accounts.fundCash, asset: "CNY" as const, amount },
+          { accountId: fundIncomeAccount(input.donor.type), asset: "CNY" as const, amount: -amount },
+        ]
+      : [
+          { accountId: accounts.goodsStock, asset: "CNY" as const, amount },
+          { accountId: accounts.goodsDonated, asset: "CNY" as const, amount: -amount },
+        ];
+  const memo = input.kind === "money" ? `爱心捐款 ${yuan(amount)} 元` : `捐赠物资：${input.goods!.description} ×${input.goods!.quantity}`;
+  const write = new Write();
+  let points = 0;
+  let member: typeof members.$inferSelect | undefined;
+  if (input.donor.type === "member") {
+    const loaded = await loadDonor(db, input.donor.memberId);
+    member = loaded.member;
+    if (!member) throw notFound("Member");
+    assertStaffOf(actor, member.communityId);
+    communityId ??= member.communityId;
+    const rule = ruleInForce(loaded.rules, ctx.at);
+    points = pointsForFen(amount, rule);
+    earnPoints(write, {
+      transactionId,
+      member,
+      points,
+      at: ctx.at,
+      kind: "donation",
+      memo,
+      rules: rule,
+      refType: "donation",
+      refId: id,
+      createdBy: actor.userId,
+      extraPostings: postings,
+    });
+  } else {
+    appendTransaction(write, {
+      id: transactionId,
+      kind: "donation",
+      at: ctx.at,
+      memo,
+      communityId,
+      refType: "donation",
+      refId: id,
+      createdBy: actor.userId,
+      postings,
+    });
+  }
+  if (communityId) write.expect("not_found", "EXISTS (SELECT 1 FROM communities WHERE id = ?)", [communityId]);
+  const row: DonationRow = {
+    id,
+    communityId,
+    donorType: input.donor.type,
+    memberId: member?.id ?? null,
+    donorName: input.donor.type === "company" || input.donor.type === "individual" ? input.donor.name! : null,
+    kind: input.kind,
+    amountFen: amount,
+    goodsDescription: input.goods?.description ?? null,
+    goodsQuantity: input.goods?.quantity ?? null,
+    goodsRemaining: input.goods?.quantity ?? null,
+    pointsAwarded: points,
+    transactionId,
+    at: ctx.at,
+    createdBy: actor.userId,
+  };
+  write.add(db.orm.insert(donations).values(row));
+  bump(write, "donations");
+  const json = donationJson(row, member ?? null);
+  return commitWith(db, write, ctx, { ...json, donor: { ...json.donor, memberId: row.memberId, name: member?.name ?? json.donor.name } });
+}
+
+/** The public list, newest first: donors by name (or "anonymous"), never a member's phone. */
+export async function listDonations(db: Db, q: PageQuery & { communityId?: string; kind?: DonationRow["kind"] }) {
+  const before = decodeCursor<string>(q.cursor, "string");
+  const filters: (SQL | undefined)[] = [
+    q.communityId ? eq(donations.communityId, q.communityId) : undefined,
+    q.kind ? eq(donations.kind, q.kind) : undefined,
+    before ? lt(donations.id, before) : undefined,
+  ];
+  const rows = await db.orm
+    .select({ donation: donations, memberName: members.name, optOut: members.publicOptOut })
+    .from(donations)
+    .leftJoin(members, eq(members.id, donations.memberId))
+    .where(and(...filters))
+    .orderBy(desc(donations.id))
+    .limit(q.limit + 1);
+  return toPage(rows, q.limit, (r) => r.donation.id, publicDonation);
+}
+
+const publicDonation = (r: { donation: DonationRow; memberName: string | null; optOut: boolean | null }) =>
+  donationJson(r.donation, r.memberName === null ? null : { name: r.memberName, publicOptOut: r.optOut ?? true });
+
+/** One donation with the record of how its goods were used; the usage notes only for staff and administrators. */
+export async function getDonation(db: Db, actor: Principal | undefined, id: string) {
+  const [rows, usageRows] = await db.orm.batch([
+    db.orm
+      .select({ donation: donations, memberName: members.name, optOut: members.publicOptOut })
+      .from(donations)
+      .leftJoin(members, eq(members.id, donations.memberId))
+      .where(eq(donations.id, id)),
+    db.orm.select().from(goodsUsages).where(eq(goodsUsages.donationId, id)).orderBy(asc(goodsUsages.id)),
+  ]);
+  const row = rows[0];
+  if (!row) throw notFound("Donation");
+  const internal = actor?.role === "admin" || (actor?.role === "staff" && actor.communityId === row.donation.communityId);
+  return {
+    ...publicDonation(row),
+    usages: usageRows.map((u) => ({
+      id: u.id,
+      quantity: u.quantity,
+      wishId: u.wishId,
+      beneficiaryGroup: u.beneficiaryGroup,
+      note: internal ? u.note : null,
+      at: u.at,
+    })),
+  };
+}
+
+export interface NewUsage {
+  quantity: number;
+  wishId?: string;
+  beneficiaryGroup?: BeneficiaryGroup;
+  note?: string;
+}
+
+/**
+ * Records goods leaving the stock (to fulfil a wish, or to a beneficiary group). The value that
+ * leaves goods:stock is the share of the valuation for the units used, computed so that the whole
+ * valuation leaves exactly when the last unit does; the remaining count is compare-and-set inside
+ * the write, so two usages at once never use the same units (one gets 409 and may retry).
+ */
+export async function recordGoodsUsage(db: Db, actor: Principal, donationId: string, input: NewUsage, ctx: WriteCtx) {
+  assertRole(actor, "staff", "admin");
+  const [donationRows, wishRows] = await db.orm.batch([
+    db.orm.select().from(donations).where(eq(donations.id, donationId)),
+    db.orm.select().from(wishes).where(eq(wishes.id, input.wishId ?? "")),
+  ]);
+  const donation = donationRows[0];
+  if (!donation) throw notFound("Donation");
+  if (actor.role === "staff" && donation.communityId !== actor.communityId) throw forbidden("Staff use the stock of their own community");
+  if (donation.kind !== "goods") throw new AppError("conflict", "A money donation has no goods to use");
+  let group = input.beneficiaryGroup ?? null;
+  if (input.wishId !== undefined) {
+    const wish = wishRows[0];
+    if (!wish) throw notFound("Wish");
+    assertStaffOf(actor, wish.communityId);
+    group = wish.beneficiaryGroup as BeneficiaryGroup;
+  }
+  const before = donation.goodsRemaining!;
+  if (input.quantity > before) throw new AppError("insufficient_goods", `Only ${before} left in stock`, { remaining: before });
+  const total = donation.goodsQuantity!;
+  const after = before - input.quantity;
+  const valueFen = Math.floor((donation.amountFen * before) / total) - Math.floor((donation.amountFen * after) / total);
+  const id = newId();
+  const write = new Write()
+    .expect("insufficient_goods", "(SELECT goods_remaining FROM donations WHERE id = ?) >= ?", [donationId, input.quantity])
+    .add({ sql: "UPDATE donations SET goods_remaining = ? WHERE id = ? AND goods_remaining = ?", args: [after, donationId, before] })
+    .expectChanged("conflict")
+    .add(
+      db.orm.insert(goodsUsages).values({
+        id,
+        donationId,
+        quantity: input.quantity,
+        wishId: input.wishId ?? null,
+        beneficiaryGroup: group,
+        note: input.note ?? null,
+        at: ctx.at,
+        createdBy: actor.userId,
+      }),
+    );
+  const transactionId =
+    valueFen > 0
+      ? appendTransaction(write, {
+          kind: "goods_used",
+          at: ctx.at,
+          memo: `物资使用：${donation.goodsDescription} ×${input.quantity}`,
+          communityId: donation.communityId,
+          refType: "goods_usage",
+          refId: id,
+          createdBy: actor.userId,
+          postings: [
+            { accountId: accounts.goodsStock, asset: "CNY", amount: -valueFen },
+            { accountId: accounts.goodsDistributed, asset: "CNY", amount: valueFen },
+          ],
+        })
+      : null;
+  const body = {
+    id,
+    donationId,
+    quantity: input.quantity,
+    wishId: input.wishId ?? null,
+    beneficiaryGroup: group,
+    note: input.note ?? null,
+    valueFen,
+    remaining: after,
+    transactionId,
+    at: ctx.at,
+  };
+  return commitWith(db, write, ctx, body);
+}

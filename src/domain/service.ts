@@ -1,0 +1,232 @@
+import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { activities, members, serviceRecords } from "../../db/schema";
+import type { Principal } from "../auth/tokens";
+import type { Db } from "../db/client";
+import { Write } from "../db/write";
+import { AppError, forbidden, notFound } from "../errors";
+import { newId } from "../ids";
+import { assertRole, assertStaffOf } from "./access";
+import { decodeCursor, toPage, type PageQuery } from "./pagination";
+import { earnPoints } from "./points";
+import { pointsForMinutes, ruleInForce, ruleVersionsQuery, toRules } from "./rules";
+import { bump, commitWith, communityOfWrite, type WriteCtx } from "./writes";
+
+// Volunteer activities (outings) and service records: a record of minutes is pending until staff of
+// the member's community approve it (crediting points) or reject it; either decision is final.
+
+export type ActivityRow = typeof activities.$inferSelect;
+export type ServiceRecordRow = typeof serviceRecords.$inferSelect;
+export const recordStatuses = ["pending", "approved", "rejected"] as const;
+
+const activityJson = ({ createdBy: _b, ...a }: ActivityRow) => a;
+
+export const serviceRecordJson = (r: ServiceRecordRow) => ({
+  id: r.id,
+  memberId: r.memberId,
+  communityId: r.communityId,
+  activityId: r.activityId,
+  date: r.date,
+  minutes: r.minutes,
+  description: r.description,
+  status: r.status,
+  reason: r.reason,
+  decidedBy: r.decidedBy,
+  decidedAt: r.decidedAt,
+  pointsAwarded: r.pointsAwarded,
+  transactionId: r.transactionId,
+  createdAt: r.createdAt,
+});
+
+export async function createActivity(
+  db: Db,
+  actor: Principal,
+  input: { communityId?: string; title: string; date: string; place: string },
+  ctx: WriteCtx,
+) {
+  const row: ActivityRow = {
+    id: newId(),
+    communityId: communityOfWrite(actor, input.communityId),
+    title: input.title,
+    date: input.date,
+    place: input.place,
+    createdBy: actor.userId,
+    createdAt: ctx.at,
+  };
+  const write = new Write()
+    .expect("not_found", "EXISTS (SELECT 1 FROM communities WHERE id = ?)", [row.communityId])
+    .add(db.orm.insert(activities).values(row));
+  bump(write, "activities");
+  return commitWith(db, write, ctx, activityJson(row));
+}
+
+/** Staff: their community; administrators: all or one. Newest first. */
+export async function listActivities(db: Db, actor: Principal, q: PageQuery & { communityId?: string }) {
+  assertRole(actor, "staff", "admin");
+  const community = actor.role === "staff" ? actor.communityId : q.communityId;
+  const before = decodeCursor<string>(q.cursor, "string");
+  const rows = await db.orm
+    .select()
+    .from(activities)
+    .where(and(community ? eq(activities.communityId, community) : undefined, before ? lt(activities.id, before) : undefined))
+    .orderBy(desc(activities.id))
+    .limit(q.limit + 1);
+  return toPage(rows, q.limit, (a) => a.id, activityJson);
+}
+
+export interface NewServiceRecord {
+  memberId: string;
+  activityId?: string;
+  date: string;
+  minutes: number;
+  description: string;
+}
+
+/** Staff of the member's community enter a record; a member reports their own. Either way it waits for approval. */
+export async function createServiceRecord(db: Db, actor: Principal, input: NewServiceRecord, ctx: WriteCtx) {
+  if (actor.role === "member" && actor.memberId !== input.memberId) throw forbidden("A member reports only their own service");
+  if (actor.role !== "member") assertRole(actor, "staff", "admin");
+  if (input.date > ctx.at.slice(0, 10)) throw new AppError("validation_failed", "The service date cannot be in the future", { field: "date" });
+  const [memberRows, activityRows] = await db.orm.batch([
+    db.orm.select().from(members).where(eq(members.id, input.memberId)),
+    db.orm.select().from(activities).where(eq(activities.id, input.activityId ?? "")),
+  ]);
+  const member = memberRows[0];
+  if (!member) throw notFound("Member");
+  if (actor.role !== "member") assertStaffOf(actor, member.communityId);
+  if (input.activityId !== undefined) {
+    const activity = activityRows[0];
+    if (!activity) throw notFound("Activity");
+    if (activity.communityId !== member.communityId) {
+      throw new AppError("validation_failed", "The activity belongs to another community", { field: "activityId" });
+    }
+  }
+  const row: ServiceRecordRow = {
+    id: newId(),
+    memberId: member.id,
+    communityId: member.communityId,
+    activityId: input.activityId ?? null,
+    date: input.date,
+    minutes: input.minutes,
+    description: input.description,
+    status: "pending",
+    reason: null,
+    decidedBy: null,
+    decidedAt: null,
+    pointsAwarded: null,
+    transactionId: null,
+    createdBy: actor.userId,
+    createdAt: ctx.at,
+  };
+  return commitWith(db, new Write().add(db.orm.insert(serviceRecords).values(row)), ctx, serviceRecordJson(row));
+}
+
+/** Staff: their community; administrators: all or one; a member: their own records. */
+export async function listServiceRecords(
+  db: Db,
+  actor: Principal,
+  q: PageQuery & { status?: ServiceRecordRow["status"]; memberId?: string; communityId?: string },
+) {
+  const before = decodeCursor<string>(q.cursor, "string");
+  const filters: (SQL | undefined)[] = [
+    q.status ? eq(serviceRecords.status, q.status) : undefined,
+    q.memberId ? eq(serviceRecords.memberId, q.memberId) : undefined,
+    before ? lt(serviceRecords.id, before) : undefined,
+  ];
+  if (actor.role === "member") {
+    filters.push(eq(serviceRecords.memberId, actor.memberId ?? ""));
+  } else if (actor.role === "staff") {
+    filters.push(eq(serviceRecords.communityId, actor.communityId ?? ""));
+  } else {
+    assertRole(actor, "admin");
+    if (q.communityId) filters.push(eq(serviceRecords.communityId, q.communityId));
+  }
+  const rows = await db.orm
+    .select()
+    .from(serviceRecords)
+    .where(and(...filters))
+    .orderBy(desc(serviceRecords.id))
+    .limit(q.limit + 1);
+  return toPage(rows, q.limit, (r) => r.id, serviceRecordJson);
+}
+
+/** One read round-trip: the record, its member and the rules. */
+async function loadRecord(db: Db, actor: Principal, id: string) {
+  assertRole(actor, "staff", "admin");
+  const [rows, ruleRows] = await db.orm.batch([
+    db.orm
+      .select({ record: serviceRecords, member: members })
+      .from(serviceRecords)
+      .innerJoin(members, eq(members.id, serviceRecords.memberId))
+      .where(eq(serviceRecords.id, id)),
+    ruleVersionsQuery(db),
+  ]);
+  const found = rows[0];
+  if (!found) throw notFound("Service record");
+  assertStaffOf(actor, found.record.communityId);
+  if (found.record.status !== "pending") throw new AppError("record_not_pending", `This record is already ${found.record.status}`);
+  return { ...found, rules: toRules(ruleRows) };
+}
+
+const decide = (write: Write, sql: string, args: (string | number | null)[]) =>
+  write.add({ sql: `${sql} WHERE id = ? AND status = 'pending'`, args }).expectChanged("record_not_pending");
+
+/**
+ * Approval credits the points of the rule version in force on the day of the service (not the day
+ * of approval), counts the minutes and, for a member's first approved record on an activity, one
+ * participant. The pending → approved guard comes first, so a second approval changes nothing.
+ */
+export async function approveServiceRecord(db: Db, actor: Principal, id: string, ctx: WriteCtx) {
+  const { record, member, rules } = await loadRecord(db, actor, id);
+  const serviceAt = `${record.date}T00:00:00.000Z`;
+  const rule = ruleInForce(rules, serviceAt);
+  const points = pointsForMinutes(record.minutes, rule);
+  const transactionId = points > 0 ? newId() : null;
+  const write = new Write();
+  decide(write, "UPDATE service_records SET status = 'approved', decided_by = ?, decided_at = ?, points_awarded = ?, transaction_id = ?", [
+    actor.userId,
+    ctx.at,
+    points,
+    transactionId,
+    id,
+  ]);
+  if (transactionId) {
+    earnPoints(write, {
+      transactionId,
+      member,
+      points,
+      minutes: record.minutes,
+      at: serviceAt,
+      kind: "service_approved",
+      memo: `志愿服务 ${record.minutes} 分钟：${record.description}`,
+      rules: rule,
+      refType: "service_record",
+      refId: id,
+      createdBy: actor.userId,
+    });
+  } else {
+    // Too short to earn a point at this rate: the minutes still count for the year.
+    write.add({
+      sql: `INSERT INTO member_year_stats (member_id, year, community_id, points_earned, minutes_served) VALUES (?, ?, ?, 0, ?)
+            ON CONFLICT (member_id, year) DO UPDATE SET minutes_served = minutes_served + excluded.minutes_served`,
+      args: [member.id, Number(record.date.slice(0, 4)), member.communityId, record.minutes],
+    });
+  }
+  bump(write, "service_minutes", record.minutes);
+  if (record.activityId) {
+    write.add({
+      sql: `UPDATE counters SET value = value + 1 WHERE name = 'participants' AND NOT EXISTS (
+              SELECT 1 FROM service_records WHERE member_id = ? AND activity_id = ? AND status = 'approved' AND id <> ?)`,
+      args: [member.id, record.activityId, id],
+    });
+  }
+  const updated: ServiceRecordRow = { ...record, status: "approved", decidedBy: actor.userId, decidedAt: ctx.at, pointsAwarded: points, transactionId };
+  return commitWith(db, write, ctx, { ...serviceRecordJson(updated), ruleVersion: rule.version });
+}
+
+export async function rejectServiceRecord(db: Db, actor: Principal, id: string, input: { reason: string }, ctx: WriteCtx) {
+  const { record } = await loadRecord(db, actor, id);
+  const write = new Write();
+  decide(write, "UPDATE service_records SET status = 'rejected', reason = ?, decided_by = ?, decided_at = ?", [input.reason, actor.userId, ctx.at, id]);
+  const updated: ServiceRecordRow = { ...record, status: "rejected", reason: input.reason, decidedBy: actor.userId, decidedAt: ctx.at };
+  return commitWith(db, write, ctx, serviceRecordJson(updated));
+}

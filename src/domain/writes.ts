@@ -1,0 +1,34 @@
+import type { Principal } from "../auth/tokens";
+import type { Db } from "../db/client";
+import { commit, type IdempotencyRecord, type Write } from "../db/write";
+import { AppError, forbidden } from "../errors";
+import { assertRole } from "./access";
+
+// Small helpers shared by the earning modules (wishes, service, donations, honours).
+
+/** What a write needs from its request: the clock's time and the Idempotency-Key record, if any. */
+export interface WriteCtx {
+  at: string;
+  idem?: IdempotencyRecord;
+}
+
+/** Commits the write (storing the response under the Idempotency-Key in the same batch) and returns `body`. */
+export async function commitWith<T>(db: Db, write: Write, ctx: WriteCtx, body: T): Promise<T> {
+  await commit(db, write, ctx.idem ? { record: ctx.idem, body, at: ctx.at } : undefined);
+  return body;
+}
+
+/** Raises a maintained counter of the public summary in the same write as the event. */
+export const bump = (write: Write, counter: string, by = 1) =>
+  write.add({ sql: "UPDATE counters SET value = value + ? WHERE name = ?", args: [by, counter] });
+
+/** The community a staff member or administrator records in: staff their own, an administrator names one. */
+export function communityOfWrite(actor: Principal, communityId: string | undefined): string {
+  assertRole(actor, "staff", "admin");
+  if (actor.role === "staff") {
+    if (communityId !== undefined && communityId !== actor.communityId) throw forbidden("Staff act only in their own community");
+    return actor.communityId!;
+  }
+  if (!communityId) throw new AppError("validation_failed", "An administrator names the communityId", { field: "communityId" });
+  return communityId;
+}
