@@ -1,17 +1,27 @@
 import type { Db } from "../db/client";
+import { accounts, donorSources, fundIncomeAccount, fundSpendingAccount, spendingPurposes } from "../ledger/accounts";
 import { loadChain } from "../ledger/chain";
 import { decodeCursor } from "./pagination";
 import { encodeCursor } from "./pagination";
+
+// The fund's accounts by primary key: a filter on accounts.kind would scan every passbook account
+// (130k at province scale: ~20 ms and 260k rows read per request instead of ~0.1 ms).
+const INCOME_ACCOUNTS = donorSources.map(fundIncomeAccount);
+const SPENDING_ACCOUNTS = spendingPurposes.map(fundSpendingAccount);
+const placeholders = (ids: readonly string[]) => ids.map(() => "?").join(", ");
 
 /** Headline figures from maintained counters and stored balances: one round-trip at any ledger size. */
 export async function publicSummary(db: Db) {
   const [countersRes, fundRes] = await db.client.batch(
     [
       "SELECT name, value FROM counters",
-      `SELECT
-         (SELECT balance FROM accounts WHERE id = 'fund:cash') AS balance,
-         (SELECT -IFNULL(SUM(balance), 0) FROM accounts WHERE kind = 'fund_income') AS income,
-         (SELECT IFNULL(SUM(balance), 0) FROM accounts WHERE kind = 'fund_spending') AS spent`,
+      {
+        sql: `SELECT
+                (SELECT balance FROM accounts WHERE id = ?) AS balance,
+                (SELECT -IFNULL(SUM(balance), 0) FROM accounts WHERE id IN (${placeholders(INCOME_ACCOUNTS)})) AS income,
+                (SELECT IFNULL(SUM(balance), 0) FROM accounts WHERE id IN (${placeholders(SPENDING_ACCOUNTS)})) AS spent`,
+        args: [accounts.fundCash, ...INCOME_ACCOUNTS, ...SPENDING_ACCOUNTS],
+      },
     ],
     "read",
   );

@@ -2,6 +2,7 @@ import { createClient, type Client } from "@libsql/client";
 import { Miniflare } from "miniflare";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { unstable_readConfig } from "wrangler";
@@ -59,9 +60,9 @@ beforeAll(async () => {
       worker("no-secret", { DATABASE_URL: sqld.httpUrl }),
       worker("no-database", { JWT_SECRET }),
     ],
-    handleRuntimeStdio(stdout, stderr) {
-      stdout.on("data", (d) => (runtimeLog += d));
-      stderr.on("data", (d) => (runtimeLog += d));
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      stdout.on("data", (d: Buffer) => (runtimeLog += d));
+      stderr.on("data", (d: Buffer) => (runtimeLog += d));
     },
   });
   await mf.ready.catch((err) => {
