@@ -2,6 +2,7 @@ import type { Clock } from "./clock";
 import type { Db } from "./db/client";
 import { sealPending } from "./ledger/chain";
 import { expireVouchers } from "./domain/vouchers";
+import { releaseOverdueClaims } from "./domain/wishes";
 
 export interface JobDeps {
   db: Db;
@@ -16,6 +17,7 @@ export interface JobDeps {
 export async function runScheduledJobs(deps: JobDeps): Promise<Record<string, number>> {
   const done: Record<string, number> = {};
   done.vouchersExpired = await expireVouchers(deps.db, deps.clock.now().toISOString());
+  done.claimsReleased = await releaseOverdueClaims(deps.db, deps.clock.now().toISOString());
   done.sealed = await sealPending(deps.db);
   return done;
 }
