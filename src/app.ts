@@ -25,6 +25,8 @@ import { activityRoutes } from "./http/routes/activities";
 import { serviceRecordRoutes } from "./http/routes/service-records";
 import { donationRoutes } from "./http/routes/donations";
 import { rankingRoutes } from "./http/routes/rankings";
+import { publicJsonCache } from "./web/cache";
+import { webRoutes } from "./web/routes";
 
 export type { AppDeps };
 
@@ -68,6 +70,7 @@ export function createApp(deps: AppDeps) {
   });
   app.use("*", authenticate);
   app.use("/v1/*", idempotency);
+  app.use("/v1/*", publicJsonCache);
 
   app
     .route("/", authRoutes)
@@ -97,6 +100,7 @@ export function createApp(deps: AppDeps) {
     },
   });
   app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+  app.route("/", webRoutes);
 
   app.notFound(notFoundHandler);
   app.onError(onError);

@@ -18,7 +18,9 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     token = getCookie(c, SESSION_COOKIE);
   }
   const { jwtSecret, clock } = c.get("deps");
-  c.set("principal", token ? await verifyToken(token, jwtSecret, clock.now()) : undefined);
+  const verified = token ? verifyToken(token, jwtSecret, clock.now()) : undefined;
+  // A bad bearer token is a 401; an expired page session is simply logged out, so pages still load.
+  c.set("principal", await (header ? verified : verified?.catch(() => undefined)));
   await next();
 };
 

@@ -1,0 +1,121 @@
+import type { Child } from "hono/jsx";
+import { type CsvCell, toCsv } from "../domain/csv";
+import type { Dict } from "./i18n";
+
+// A table is declared once (its columns) and rendered two ways: as HTML on the page and as the
+// CSV file its download link serves, so the two always hold the same figures.
+
+export interface Column<R> {
+  label: (d: Dict) => string;
+  /** The cell as data: what the CSV holds, and the page shows unless `html` says otherwise. */
+  cell: (row: R, d: Dict) => CsvCell;
+  html?: (row: R, d: Dict) => Child;
+  num?: boolean;
+}
+
+export interface TableDef<R> {
+  /** Stable name: the CSV file is /csv/<name>.csv. */
+  name: string;
+  caption: (d: Dict) => string;
+  columns: Column<R>[];
+}
+
+export const tableCsv = <R,>(def: TableDef<R>, rows: R[], d: Dict): string =>
+  toCsv(
+    def.columns.map((c) => c.label(d)),
+    rows.map((r) => def.columns.map((c) => c.cell(r, d))),
+  );
+
+export function DataTable<R>(props: { def: TableDef<R>; rows: R[]; d: Dict; query?: string; next?: string | null; nextHref?: string }) {
+  const { def, rows, d } = props;
+  const id = `t-${def.name}`;
+  return (
+    <section>
+      <div class="table-wrap" role="region" aria-labelledby={id} tabindex={0}>
+        <table>
+          <caption id={id}>{def.caption(d)}</caption>
+          <thead>
+            <tr>
+              {def.columns.map((c) => (
+                <th scope="col" class={c.num ? "num" : undefined}>
+                  {c.label(d)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.length === 0 ? (
+              <tr>
+                <td colspan={def.columns.length}>{d.none}</td>
+              </tr>
+            ) : (
+              rows.map((r) => (
+                <tr>
+                  {def.columns.map((c) => (
+                    <td class={c.num ? "num" : undefined}>{c.html ? c.html(r, d) : c.cell(r, d)}</td>
+                  ))}
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+      <div class="table-foot">
+        <a href={`/csv/${def.name}.csv${props.query ?? ""}`} download>
+          {d.csv}
+          <span class="print-only"> /csv/{def.name}.csv</span>
+        </a>
+        {props.next && props.nextHref ? (
+          <a href={props.nextHref} rel="next">
+            {d.next} →
+          </a>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+/**
+ * A horizontal bar chart drawn on the server as SVG (no script, prints as it shows). The figures
+ * are also in the table beside it; the SVG carries a title and description for screen readers.
+ */
+export function BarChart(props: { id: string; title: string; bars: { label: string; value: number; text: string }[] }) {
+  const rowH = 34;
+  const labelW = 130;
+  const width = 560;
+  const barMax = width - labelW - 120;
+  const max = Math.max(1, ...props.bars.map((b) => b.value));
+  const height = props.bars.length * rowH + 10;
+  const titleId = `${props.id}-title`;
+  const descId = `${props.id}-desc`;
+  return (
+    <svg class="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${titleId} ${descId}`} xmlns="http://www.w3.org/2000/svg">
+      <title id={titleId}>{props.title}</title>
+      <desc id={descId}>{props.bars.map((b) => `${b.label}: ${b.text}`).join("; ")}</desc>
+      {props.bars.map((b, i) => {
+        const y = i * rowH + 5;
+        const w = b.value > 0 ? Math.max(2, Math.round((b.value / max) * barMax)) : 0;
+        return (
+          <g>
+            <text x={labelW - 8} y={y + 20} text-anchor="end">
+              {b.label}
+            </text>
+            <rect x={labelW} y={y + 4} width={w} height={rowH - 12} rx="3" fill="#a4161a" />
+            <text x={labelW + w + 6} y={y + 20}>
+              {b.text}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+export function Stars({ n, d }: { n: number; d: Dict }) {
+  return (
+    <span class="stars" aria-label={d.starsOf(n)} role="img">
+      {"★".repeat(n)}
+      {"☆".repeat(Math.max(0, 5 - n))}
+    </span>
+  );
+}

@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { AppError } from "../errors";
+import type { AppEnv } from "../http/env";
+import { langOf, sendPage } from "./page";
+import { publicPages } from "./public";
+import { sessionPages } from "./session";
+
+// The web pages, mounted at the root beside /v1. Errors here become an HTML page (the API's
+// JSON error body would be no use to a person); the request id is shown to quote when asking.
+
+export const webRoutes = new Hono<AppEnv>()
+  .route("/", publicPages)
+  .route("/", sessionPages)
+  .onError(async (err, c) => {
+    const view = langOf(c);
+    let status: ContentfulStatusCode = 500;
+    let message = view.d.errorTitle;
+    if (err instanceof AppError) {
+      status = err.status as ContentfulStatusCode;
+      message = err.code === "forbidden" ? view.d.csrfFailed : err.message;
+    } else if (err instanceof HTTPException) {
+      status = err.status as ContentfulStatusCode;
+      message = status === 403 ? view.d.csrfFailed : err.message;
+    } else {
+      (c.get("deps").log ?? console.error)(`[${c.get("requestId")}] page failed`, err);
+    }
+    return sendPage(c, view, {
+      access: "private",
+      path: c.req.path,
+      title: view.d.errorTitle,
+      status,
+      body: (
+        <p class="error" role="alert">
+          {message} <small>({c.get("requestId")})</small>
+        </p>
+      ),
+    });
+  });

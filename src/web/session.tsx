@@ -1,0 +1,544 @@
+import { Hono } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { csrf } from "hono/csrf";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { login } from "../auth/login";
+import { TOKEN_TTL_SECONDS, type Principal } from "../auth/tokens";
+import { IdempotencyConflict, type IdempotencyRecord } from "../db/write";
+import { getPassbook } from "../domain/members";
+import { acceptVoucher, getVoucher, listVouchers, listVoucherTypes, redeemVoucher, type VoucherJson } from "../domain/vouchers";
+import { AppError, type ErrorCode } from "../errors";
+import { SESSION_COOKIE } from "../http/auth";
+import type { AppEnv } from "../http/env";
+import { Id, z } from "../http/openapi";
+import { sha256Hex } from "../ledger/chain";
+import { Stars } from "./components";
+import { formatCount, formatDate, formatDateTime, label, type Dict } from "./i18n";
+import { langOf, LangParam, pageQuery, qs, sendPage, type WebContext } from "./page";
+import { readTogether } from "./together";
+
+// The logged-in pages: a member's passbook and a merchant's acceptance desk.
+//
+// Session: the JWT from /login sits in an HttpOnly, SameSite=Strict cookie (Secure when the
+// deployment is https), which the app's authenticate middleware reads like a bearer token.
+// CSRF, two layers: (1) hono/csrf refuses any form POST whose Origin (or Sec-Fetch-Site) is not
+// this site, and (2) every form of a logged-in page carries a token derived from the session
+// (HMAC of the session token under the JWT secret), checked before anything happens. The login
+// form itself has no session to bind to and relies on (1) and on SameSite.
+// Value-moving forms also carry a one-time key used as an Idempotency-Key, so a double click or a
+// reload never redeems or accepts twice.
+
+type View = ReturnType<typeof langOf>;
+
+const PASSBOOK_ENTRIES = 20;
+
+const deps = (c: WebContext) => c.get("deps");
+const nowIso = (c: WebContext) => deps(c).clock.now().toISOString();
+
+async function csrfToken(c: WebContext): Promise<string> {
+  const session = c.req.header("cookie")?.match(new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`))?.[1] ?? "";
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(deps(c).jwtSecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`csrf\n${session}`));
+  let bin = "";
+  for (const b of new Uint8Array(mac)) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function checkCsrf(c: WebContext, sent: string): Promise<void> {
+  const expected = await csrfToken(c);
+  let diff = sent.length ^ expected.length;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ (sent.charCodeAt(i) || 0);
+  if (diff !== 0) throw new AppError("forbidden", "The form's CSRF token does not match this session", { field: "csrf" });
+}
+
+const formKey = () => crypto.randomUUID();
+
+/** The idempotency record of a form post: scoped to the user like the API's, keyed by the form's one-time key. */
+async function formRecord(p: Principal, what: string, key: string, status: 200 | 201): Promise<IdempotencyRecord> {
+  return { scope: `user:${p.userId}`, key: `web:${key}:${what}`, requestHash: await sha256Hex(`web ${what}`), status };
+}
+
+async function form<T extends z.ZodTypeAny>(c: WebContext, schema: T): Promise<z.infer<T>> {
+  const parsed = schema.safeParse(await c.req.parseBody());
+  if (!parsed.success) {
+    throw new AppError(
+      "validation_failed",
+      "The form is not valid",
+      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
+  }
+  return parsed.data;
+}
+
+const CsrfField = z.string().min(1).max(100);
+const FormKey = z.string().uuid();
+
+// ---- shared bits of the logged-in pages ----
+
+function LoginForm({ d, next, error }: { d: Dict; next: "passbook" | "merchant"; error?: string }) {
+  return (
+    <>
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <h2>{d.loginTitle}</h2>
+      <p>{next === "merchant" ? d.merchantLoginIntro : d.loginIntro}</p>
+      <form method="post" action="/login">
+        <input type="hidden" name="next" value={next} />
+        <div class="field">
+          <label for="username">{d.username}</label>
+          <input id="username" name="username" autocomplete="username" required maxlength={64} />
+        </div>
+        <div class="field">
+          <label for="password">{d.password}</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" required maxlength={200} />
+        </div>
+        <button type="submit">{d.loginButton}</button>
+      </form>
+    </>
+  );
+}
+
+function UserBar({ d, p, token }: { d: Dict; p: Principal; token: string }) {
+  return (
+    <div class="userbar no-print">
+      <span>{p.username}</span>
+      <form method="post" action="/logout" class="inline">
+        <input type="hidden" name="csrf" value={token} />
+        <button type="submit" class="secondary">
+          {d.logout}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+const Notice = ({ text, kind }: { text: string; kind: "notice" | "error" }) => (
+  <p class={kind} role={kind === "error" ? "alert" : "status"}>
+    {text}
+  </p>
+);
+
+function privatePage(c: WebContext, view: View, path: string, title: string, body: unknown, status?: ContentfulStatusCode) {
+  return sendPage(c, view, { access: "private", path, title, body: body as never, status });
+}
+
+const loginPage = (c: WebContext, view: View, next: "passbook" | "merchant", error?: string, status?: ContentfulStatusCode) =>
+  privatePage(c, view, `/${next}`, next === "merchant" ? view.d.merchantTitle : view.d.passbookTitle, <LoginForm d={view.d} next={next} error={error} />, status);
+
+async function wrongRolePage(c: WebContext, view: View, p: Principal, next: "passbook" | "merchant") {
+  const token = await csrfToken(c);
+  const title = next === "merchant" ? view.d.merchantTitle : view.d.passbookTitle;
+  return privatePage(
+    c,
+    view,
+    `/${next}`,
+    title,
+    <>
+      <UserBar d={view.d} p={p} token={token} />
+      <Notice kind="error" text={next === "merchant" ? view.d.wrongRoleMerchant : view.d.wrongRole} />
+    </>,
+    403,
+  );
+}
+
+// ---- the passbook ----
+
+const passbookErrors: Partial<Record<ErrorCode, (d: Dict) => string>> = {
+  insufficient_points: (d) => d.insufficientPoints,
+  out_of_stock: (d) => d.outOfStock,
+  forbidden: (d) => d.csrfFailed,
+};
+
+const PassbookQuery = z.strictObject({
+  cursor: z.string().max(200).optional(),
+  done: z.literal("redeemed").optional(),
+  error: z.enum(["insufficient_points", "out_of_stock", "not_found", "forbidden"]).optional(),
+  lang: LangParam,
+});
+
+async function passbookPage(c: WebContext) {
+  const view = langOf(c);
+  const { d } = view;
+  const q = pageQuery(c, PassbookQuery);
+  const p = c.get("principal");
+  if (!p) return loginPage(c, view, "passbook");
+  if (p.role !== "member" || !p.memberId) return wrongRolePage(c, view, p, "passbook");
+  const now = nowIso(c);
+  const [book, vouchers, types] = await readTogether(deps(c).db, (db) =>
+    Promise.all([
+      getPassbook(db, p, p.memberId!, { limit: PASSBOOK_ENTRIES, cursor: q.cursor }, now),
+      listVouchers(db, p, { limit: 50 }, now),
+      listVoucherTypes(db, { limit: 100 }),
+    ]),
+  );
+  const token = await csrfToken(c);
+  const m = book.member;
+  const redeemable = types.items.filter((t) => t.stock > 0);
+  const message = q.done ? (
+    <Notice kind="notice" text={`${d.redeemed}${vouchers.items[0]?.code ?? ""}`} />
+  ) : q.error ? (
+    <Notice kind="error" text={passbookErrors[q.error]?.(d) ?? d.errorTitle} />
+  ) : null;
+  return privatePage(
+    c,
+    view,
+    "/passbook",
+    d.passbookTitle,
+    <>
+      <UserBar d={d} p={p} token={token} />
+      {message}
+      <section class="passbook" aria-labelledby="cover">
+        <h2 id="cover">{d.bank} · 爱心存折</h2>
+        <dl>
+          <dt>{d.holder}</dt>
+          <dd>{m.name}</dd>
+          <dt>{d.passbookNo}</dt>
+          <dd>{m.passbookNo}</dd>
+          <dt>{d.balanceLabel}</dt>
+          <dd data-testid="balance">{formatCount(book.balance)}</dd>
+          <dt>{d.earnedLabel}</dt>
+          <dd>{formatCount(book.earnedTotal)}</dd>
+          <dt>{d.starsLabel}</dt>
+          <dd>
+            <Stars n={book.stars} d={d} />
+          </dd>
+          <dt>{d.titleLabel}</dt>
+          <dd>{book.title ? d.honoraryTitle : d.noTitle}</dd>
+        </dl>
+      </section>
+      <h2>{d.levelsTitle}</h2>
+      <div class="table-wrap" role="region" aria-labelledby="levels" tabindex={0}>
+        <table>
+          <caption id="levels">{d.levelsTitle}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{d.col.stars}</th>
+              <th scope="col">{d.col.reached}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {book.levels.length === 0 ? (
+              <tr>
+                <td colspan={2}>{d.none}</td>
+              </tr>
+            ) : (
+              book.levels.map((l) => (
+                <tr>
+                  <td>{d.starsOf(l.stars)}</td>
+                  <td>{formatDate(l.at)}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+      <h2>{d.vouchersTitle}</h2>
+      <VoucherList d={d} vouchers={vouchers.items} />
+      <h2 class="no-print">{d.redeemTitle}</h2>
+      {redeemable.length === 0 ? (
+        <p class="no-print">{d.noVoucherTypes}</p>
+      ) : (
+        <form method="post" action="/passbook/redeem">
+          <input type="hidden" name="csrf" value={token} />
+          <input type="hidden" name="key" value={formKey()} />
+          <div class="field">
+            <label for="voucherTypeId">{d.voucherType}</label>
+            <select id="voucherTypeId" name="voucherTypeId" required>
+              {redeemable.map((t) => (
+                <option value={t.id}>
+                  {t.name}（{t.merchantName}）— {formatCount(t.pointsCost)} {d.points}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit">{d.redeemButton}</button>
+        </form>
+      )}
+      <h2>{d.entriesTitle}</h2>
+      <div class="table-wrap" role="region" aria-labelledby="entries" tabindex={0}>
+        <table>
+          <caption id="entries">{d.entriesTitle}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{d.col.date}</th>
+              <th scope="col">{d.col.memo}</th>
+              <th scope="col" class="num">
+                {d.col.change}
+              </th>
+              <th scope="col" class="num">
+                {d.col.balanceAfter}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {book.entries.length === 0 ? (
+              <tr>
+                <td colspan={4}>{d.none}</td>
+              </tr>
+            ) : (
+              book.entries.map((e) => (
+                <tr>
+                  <td>{formatDate(e.at)}</td>
+                  <td>{e.memo || label(d.txKinds, e.kind)}</td>
+                  <td class="num">
+                    {e.amount > 0 ? "+" : ""}
+                    {formatCount(e.amount)}
+                  </td>
+                  <td class="num">{formatCount(e.balanceAfter)}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+      {book.nextCursor ? (
+        <p class="table-foot">
+          <a href={`/passbook${qs({ cursor: book.nextCursor })}`} rel="next">
+            {d.next} →
+          </a>
+        </p>
+      ) : null}
+    </>,
+  );
+}
+
+function VoucherList({ d, vouchers }: { d: Dict; vouchers: VoucherJson[] }) {
+  return (
+    <div class="table-wrap" role="region" aria-labelledby="vouchers" tabindex={0}>
+      <table>
+        <caption id="vouchers">{d.vouchersTitle}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{d.col.voucher}</th>
+            <th scope="col">{d.col.code}</th>
+            <th scope="col">{d.col.status}</th>
+            <th scope="col">{d.col.expires}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {vouchers.length === 0 ? (
+            <tr>
+              <td colspan={4}>{d.none}</td>
+            </tr>
+          ) : (
+            vouchers.map((v) => (
+              <tr>
+                <td>
+                  {v.voucherTypeName}（{v.merchantName}）
+                </td>
+                <td>
+                  <code data-testid="voucher-code">{v.code}</code>
+                </td>
+                <td>{label(d.voucherStatus, v.status)}</td>
+                <td>{formatDate(v.expiresAt)}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const RedeemForm = z.strictObject({ csrf: CsrfField, key: FormKey, voucherTypeId: Id });
+
+async function redeem(c: WebContext) {
+  const p = c.get("principal");
+  if (!p || p.role !== "member") return c.redirect("/passbook", 303);
+  const f = await form(c, RedeemForm);
+  await checkCsrf(c, f.csrf);
+  const record = await formRecord(p, `redeem:${f.voucherTypeId}`, f.key, 201);
+  try {
+    await redeemVoucher(deps(c).db, p, { voucherTypeId: f.voucherTypeId }, nowIso(c), { record });
+  } catch (err) {
+    // The same form sent twice: the first one redeemed; show its result.
+    if (err instanceof IdempotencyConflict) return c.redirect("/passbook?done=redeemed", 303);
+    if (err instanceof AppError && (err.code === "insufficient_points" || err.code === "out_of_stock" || err.code === "not_found")) {
+      return c.redirect(`/passbook?error=${err.code}`, 303);
+    }
+    throw err;
+  }
+  return c.redirect("/passbook?done=redeemed", 303);
+}
+
+// ---- the merchant desk ----
+
+const voucherProblems: Partial<Record<ErrorCode, [(d: Dict) => string, ContentfulStatusCode]>> = {
+  not_found: [(d) => d.notFoundCode, 404],
+  forbidden: [(d) => d.notYours, 403],
+  voucher_not_issued: [(d) => d.notIssued, 409],
+  validation_failed: [(d) => d.notFoundCode, 400],
+};
+
+async function merchantPage(c: WebContext, result?: { voucher?: VoucherJson; accepted?: boolean; problem?: ErrorCode; code?: string }) {
+  const view = langOf(c);
+  const { d } = view;
+  if (!result) pageQuery(c, z.strictObject({ lang: LangParam }));
+  const p = c.get("principal");
+  if (!p) return loginPage(c, view, "merchant");
+  if (p.role !== "merchant") return wrongRolePage(c, view, p, "merchant");
+  const token = await csrfToken(c);
+  const v = result?.voucher;
+  const problem = result?.problem ? voucherProblems[result.problem] : undefined;
+  return privatePage(
+    c,
+    view,
+    "/merchant",
+    d.merchantTitle,
+    <>
+      <UserBar d={d} p={p} token={token} />
+      {result?.accepted && v ? <Notice kind="notice" text={`${d.accepted}${v.voucherTypeName} · ${v.code}`} /> : null}
+      {problem ? <Notice kind="error" text={problem[0](d)} /> : null}
+      <form method="post" action="/merchant/lookup">
+        <input type="hidden" name="csrf" value={token} />
+        <div class="field">
+          <label for="code">{d.codeLabel}</label>
+          <span class="help" id="code-help">
+            {d.codeHelp}
+          </span>
+          <input
+            id="code"
+            name="code"
+            class="code"
+            required
+            maxlength={40}
+            autocomplete="off"
+            autocapitalize="characters"
+            spellcheck={false}
+            aria-describedby="code-help"
+            value={result?.code ?? ""}
+          />
+        </div>
+        <button type="submit">{d.lookupButton}</button>
+      </form>
+      {v && !result?.accepted ? (
+        <section aria-labelledby="found">
+          <h2 id="found">
+            {v.voucherTypeName}（{v.merchantName}）
+          </h2>
+          <dl class="passbook">
+            <dt>{d.codeLabel}</dt>
+            <dd>
+              <code>{v.code}</code>
+            </dd>
+            <dt>{d.voucherFor}</dt>
+            <dd>{v.voucherTypeName}</dd>
+            <dt>{d.col.cost}</dt>
+            <dd>{formatCount(v.pointsCost)}</dd>
+            <dt>{d.passbookNo}</dt>
+            <dd>{v.passbookNo}</dd>
+            <dt>{d.status}</dt>
+            <dd data-testid="voucher-status">{label(d.voucherStatus, v.status)}</dd>
+            <dt>{d.validUntil}</dt>
+            <dd>{formatDateTime(v.expiresAt)}</dd>
+          </dl>
+          {v.status === "issued" ? (
+            <form method="post" action="/merchant/accept">
+              <input type="hidden" name="csrf" value={token} />
+              <input type="hidden" name="key" value={formKey()} />
+              <input type="hidden" name="code" value={v.code} />
+              <button type="submit">{d.acceptButton}</button>
+            </form>
+          ) : null}
+        </section>
+      ) : null}
+    </>,
+    problem?.[1],
+  );
+}
+
+const CodeField = z.string().trim().min(1).max(40);
+const LookupForm = z.strictObject({ csrf: CsrfField, code: CodeField });
+const AcceptForm = z.strictObject({ csrf: CsrfField, key: FormKey, code: CodeField });
+
+/** Known refusals become a message on the desk; anything else is a real error. */
+async function onVoucher(c: WebContext, code: string, work: () => Promise<{ voucher: VoucherJson; accepted?: boolean }>) {
+  try {
+    return merchantPage(c, { ...(await work()), code });
+  } catch (err) {
+    if (err instanceof AppError && voucherProblems[err.code]) return merchantPage(c, { problem: err.code, code });
+    throw err;
+  }
+}
+
+async function lookup(c: WebContext) {
+  const p = c.get("principal");
+  if (!p || p.role !== "merchant") return c.redirect("/merchant", 303);
+  const f = await form(c, LookupForm);
+  await checkCsrf(c, f.csrf);
+  return onVoucher(c, f.code, async () => ({ voucher: await getVoucher(deps(c).db, p, f.code, nowIso(c)) }));
+}
+
+async function accept(c: WebContext) {
+  const p = c.get("principal");
+  if (!p || p.role !== "merchant") return c.redirect("/merchant", 303);
+  const f = await form(c, AcceptForm);
+  await checkCsrf(c, f.csrf);
+  const record = await formRecord(p, `accept:${f.code}`, f.key, 200);
+  return onVoucher(c, f.code, async () => {
+    try {
+      return { voucher: await acceptVoucher(deps(c).db, p, f.code, nowIso(c), { record }), accepted: true };
+    } catch (err) {
+      // The same form sent twice: the first one accepted it.
+      if (err instanceof IdempotencyConflict) return { voucher: await getVoucher(deps(c).db, p, f.code, nowIso(c)), accepted: true };
+      throw err;
+    }
+  });
+}
+
+// ---- login and logout ----
+
+const LoginBody = z.strictObject({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(200),
+  next: z.enum(["passbook", "merchant"]).default("passbook"),
+});
+
+async function loginPost(c: WebContext) {
+  const view = langOf(c);
+  const parsed = LoginBody.safeParse(await c.req.parseBody());
+  const next = parsed.success ? parsed.data.next : "passbook";
+  if (!parsed.success) return loginPage(c, view, next, view.d.loginInvalid, 400);
+  const { db, clock, jwtSecret, clientAddress, secureCookies } = deps(c);
+  const address = clientAddress?.(c.req.raw.headers) ?? c.req.header("cf-connecting-ip") ?? "unknown";
+  let token: string;
+  try {
+    ({ token } = await login(db, { username: parsed.data.username, password: parsed.data.password, address, now: clock.now(), jwtSecret }));
+  } catch (err) {
+    if (err instanceof AppError && err.code === "invalid_credentials") return loginPage(c, view, next, view.d.loginFailed, 401);
+    if (err instanceof AppError && err.code === "rate_limited") return loginPage(c, view, next, view.d.loginLimited, 429);
+    throw err;
+  }
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "Strict",
+    secure: secureCookies ?? false,
+    path: "/",
+    maxAge: TOKEN_TTL_SECONDS,
+  });
+  return c.redirect(`/${next}`, 303);
+}
+
+async function logout(c: WebContext) {
+  const f = await form(c, z.strictObject({ csrf: CsrfField }));
+  await checkCsrf(c, f.csrf);
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: deps(c).secureCookies ?? false });
+  return c.redirect("/", 303);
+}
+
+const noStore = async (c: WebContext, next: () => Promise<void>) => {
+  await next();
+  c.header("Cache-Control", "no-store");
+};
+
+export const sessionPages = new Hono<AppEnv>()
+  .get("/passbook", passbookPage)
+  .get("/merchant", (c) => merchantPage(c))
+  .post("/login", csrf(), noStore, loginPost)
+  .post("/logout", csrf(), noStore, logout)
+  .post("/passbook/redeem", csrf(), noStore, redeem)
+  .post("/merchant/lookup", csrf(), noStore, lookup)
+  .post("/merchant/accept", csrf(), noStore, accept);

@@ -1,0 +1,273 @@
+import type { Db } from "../db/client";
+import { fenToYuan } from "../domain/csv";
+import { fundStatement, listExpenses } from "../domain/fund";
+import type { Page } from "../domain/pagination";
+import {
+  publicActivities,
+  publicAwards,
+  publicDonations,
+  publicGoodsUsages,
+  publicRanking,
+  publicService,
+  publicStarLevels,
+  publicWishes,
+} from "../domain/publicLists";
+import { publicLedger } from "../domain/transparency";
+import type { Column, TableDef } from "./components";
+import { formatCount, formatDate, formatDateTime, formatHours, formatYuan, label, type Dict } from "./i18n";
+
+// Every public table: its columns (page and CSV alike) and how to load its rows. The CSV route
+// serves any of them by name; the pages load the same loaders, so a download holds exactly
+// the rows of the table it sits under (a larger page of them).
+
+export interface TableQuery {
+  limit: number;
+  cursor?: string;
+  year: number;
+}
+
+export interface PublicTable<R> {
+  def: TableDef<R>;
+  load: (db: Db, q: TableQuery) => Promise<Page<R>>;
+}
+
+const all = <R,>(items: R[]): Page<R> => ({ items, nextCursor: null });
+
+const yuan = <R,>(labelOf: (d: Dict) => string, fen: (r: R) => number): Column<R> => ({
+  label: labelOf,
+  cell: (r) => fenToYuan(fen(r)),
+  html: (r) => formatYuan(fen(r)),
+  num: true,
+});
+
+const hours = <R,>(labelOf: (d: Dict) => string, minutes: (r: R) => number): Column<R> => ({
+  label: labelOf,
+  cell: (r) => formatHours(minutes(r)).replace(/,/g, ""),
+  html: (r) => formatHours(minutes(r)),
+  num: true,
+});
+
+const count = <R,>(labelOf: (d: Dict) => string, n: (r: R) => number): Column<R> => ({
+  label: labelOf,
+  cell: (r) => n(r),
+  html: (r) => formatCount(n(r)),
+  num: true,
+});
+
+const nameOrAnonymous = (name: string | null, d: Dict) => name ?? d.anonymous;
+
+type Row<F extends (...a: never[]) => Promise<unknown>> = Awaited<ReturnType<F>> extends Page<infer R> ? R : Awaited<ReturnType<F>> extends (infer R)[] ? R : never;
+
+export const wishesTable: PublicTable<Row<typeof publicWishes>> = {
+  def: {
+    name: "wishes",
+    caption: (d) => d.wishesTitle,
+    columns: [
+      { label: (d) => d.col.date, cell: (r) => formatDate(r.createdAt) },
+      { label: (d) => d.col.title, cell: (r) => r.title },
+      { label: (d) => d.col.group, cell: (r, d) => label(d.groups, r.beneficiaryGroup) },
+      { label: (d) => d.col.community, cell: (r) => r.community },
+      { label: (d) => d.col.status, cell: (r, d) => label(d.wishStatus, r.status) },
+    ],
+  },
+  load: publicWishes,
+};
+
+export const activitiesTable: PublicTable<Row<typeof publicActivities>> = {
+  def: {
+    name: "activities",
+    caption: (d) => d.activitiesTitle,
+    columns: [
+      { label: (d) => d.col.date, cell: (r) => r.date },
+      { label: (d) => d.col.activity, cell: (r) => r.title },
+      { label: (d) => d.col.place, cell: (r) => r.place },
+      { label: (d) => d.col.community, cell: (r) => r.community },
+    ],
+  },
+  load: publicActivities,
+};
+
+export const serviceTable: PublicTable<Row<typeof publicService>> = {
+  def: {
+    name: "service",
+    caption: (d) => d.serviceRecordsTitle,
+    columns: [
+      { label: (d) => d.col.date, cell: (r) => r.date },
+      { label: (d) => d.col.volunteer, cell: (r, d) => nameOrAnonymous(r.name, d) },
+      { label: (d) => d.col.community, cell: (r) => r.community },
+      { label: (d) => d.col.activity, cell: (r) => r.activity ?? "" },
+      hours((d) => d.col.hours, (r) => r.minutes),
+    ],
+  },
+  load: publicService,
+};
+
+export const donationsTable: PublicTable<Row<typeof publicDonations>> = {
+  def: {
+    name: "donations",
+    caption: (d) => d.donationsTitle,
+    columns: [
+      { label: (d) => d.col.date, cell: (r) => formatDate(r.at) },
+      { label: (d) => d.col.donor, cell: (r, d) => nameOrAnonymous(r.donor, d) },
+      { label: (d) => d.col.donorType, cell: (r, d) => label(d.donorTypes, r.donorType) },
+      {
+        label: (d) => d.col.item,
+        cell: (r, d) => (r.kind === "goods" ? `${r.goodsDescription ?? ""} × ${r.goodsQuantity ?? ""}` : label(d.donationKinds, r.kind)),
+      },
+      yuan((d) => d.col.value, (r) => r.amountFen),
+      { label: (d) => d.col.community, cell: (r) => r.community ?? "" },
+    ],
+  },
+  load: publicDonations,
+};
+
+export const goodsUseTable: PublicTable<Row<typeof publicGoodsUsages>> = {
+  def: {
+    name: "goods-use",
+    caption: (d) => d.goodsUseTitle,
+    columns: [
+      { label: (d) => d.col.date, cell: (r) => formatDate(r.at) },
+      { label: (d) => d.col.item, cell: (r) => r.goods ?? "" },
+      count((d) => d.col.quantity, (r) => r.quantity),
+      { label: (d) => d.col.group, cell: (r, d) => label(d.groups, r.beneficiaryGroup) },
+      { label: (d) => d.col.title, cell: (r) => r.wish ?? "" },
+      { label: (d) => d.col.community, cell: (r) => r.community ?? "" },
+    ],
+  },
+  load: publicGoodsUsages,
+};
+
+export const incomeTable: PublicTable<{ source: string; amountFen: number }> = {
+  def: {
+    name: "fund-income",
+    caption: (d) => d.incomeTitle,
+    columns: [{ label: (d) => d.col.source, cell: (r, d) => label(d.donorTypes, r.source) }, yuan((d) => d.col.amount, (r) => r.amountFen)],
+  },
+  load: async (db) => all((await fundStatement(db, {})).income),
+};
+
+export const spendingTable: PublicTable<{ purpose: string; amountFen: number }> = {
+  def: {
+    name: "fund-spending",
+    caption: (d) => d.spendingTitle,
+    columns: [{ label: (d) => d.col.purpose, cell: (r, d) => label(d.purposes, r.purpose) }, yuan((d) => d.col.amount, (r) => r.amountFen)],
+  },
+  load: async (db) => all((await fundStatement(db, {})).spending),
+};
+
+export const expensesTable: PublicTable<Row<typeof listExpenses>> = {
+  def: {
+    name: "expenses",
+    caption: (d) => d.expensesTitle,
+    columns: [
+      { label: (d) => d.col.date, cell: (r) => formatDate(r.at) },
+      { label: (d) => d.col.purpose, cell: (r, d) => label(d.purposes, r.purpose) },
+      { label: (d) => d.col.description, cell: (r) => r.description },
+      yuan((d) => d.col.amount, (r) => r.amountFen),
+      { label: (d) => d.col.receipt, cell: (r) => r.receiptRef },
+    ],
+  },
+  load: (db, q) => listExpenses(db, q),
+};
+
+export const awardsTable: PublicTable<Row<typeof publicAwards>> = {
+  def: {
+    name: "awards",
+    caption: (d) => d.awardsTitle,
+    columns: [
+      { label: (d) => d.col.name, cell: (r, d) => nameOrAnonymous(r.name, d) },
+      { label: (d) => d.col.community, cell: (r) => r.community },
+      { label: (d) => d.col.award, cell: (r) => r.title },
+      { label: (d) => d.col.citation, cell: (r) => r.citation },
+    ],
+  },
+  load: async (db, q) => all(await publicAwards(db, q.year)),
+};
+
+const rankingTable = (by: "points" | "minutes"): PublicTable<Row<typeof publicRanking>> => ({
+  def: {
+    name: `rank-${by}`,
+    caption: (d) => (by === "points" ? d.rankPointsTitle : d.rankMinutesTitle),
+    columns: [
+      count((d) => d.col.rank, (r) => r.rank),
+      { label: (d) => d.col.name, cell: (r, d) => nameOrAnonymous(r.name, d) },
+      { label: (d) => d.col.community, cell: (r) => r.community },
+      by === "points" ? count((d) => d.col.points, (r) => r.points) : hours((d) => d.col.minutes, (r) => r.minutes),
+    ],
+  },
+  load: async (db, q) => all(await publicRanking(db, q.year, by, Math.min(q.limit, 100))),
+});
+export const rankPointsTable = rankingTable("points");
+export const rankMinutesTable = rankingTable("minutes");
+
+/** Star levels from the rules' default title threshold; the page shows who holds the title. */
+export const TITLE_STARS = 3;
+
+export const starCountsTable: PublicTable<{ stars: number; members: number }> = {
+  def: {
+    name: "star-counts",
+    caption: (d) => d.starCountsTitle,
+    columns: [{ label: (d) => d.col.stars, cell: (r, d) => d.starsOf(r.stars) }, count((d) => d.col.members, (r) => r.members)],
+  },
+  load: async (db) => all((await publicStarLevels(db, TITLE_STARS, 0)).counts),
+};
+
+export const starMembersTable: PublicTable<Awaited<ReturnType<typeof publicStarLevels>>["members"][number]> = {
+  def: {
+    name: "star-members",
+    caption: (d) => d.starsTitle,
+    columns: [
+      { label: (d) => d.col.name, cell: (r, d) => nameOrAnonymous(r.name, d) },
+      { label: (d) => d.col.community, cell: (r) => r.community },
+      { label: (d) => d.col.stars, cell: (r) => r.stars, html: (r, d) => d.starsOf(r.stars) },
+      count((d) => d.col.points, (r) => r.earnedTotal),
+    ],
+  },
+  load: async (db, q) => all((await publicStarLevels(db, TITLE_STARS, Math.min(q.limit, 100))).members),
+};
+
+type LedgerItem = Awaited<ReturnType<typeof publicLedger>>["items"][number];
+const postingText = (t: LedgerItem) => t.postings.map((p) => `${p.account} ${p.amount > 0 ? "+" : ""}${p.amount} ${p.asset}`);
+
+export const ledgerTable: PublicTable<LedgerItem> = {
+  def: {
+    name: "ledger",
+    caption: (d) => d.ledgerTitle,
+    columns: [
+      count((d) => d.col.seq, (t) => t.seq),
+      { label: (d) => d.col.time, cell: (t) => t.at, html: (t) => formatDateTime(t.at) },
+      {
+        label: (d) => d.col.kind,
+        cell: (t) => (t.reversesId ? `${t.kind} reverses ${t.reversesId}` : t.kind),
+        html: (t, d) => `${label(d.txKinds, t.kind)}${t.reversesId ? ` (${d.txKinds.reversal})` : ""}`,
+      },
+      {
+        label: (d) => d.col.postings,
+        cell: (t) => postingText(t).join("; "),
+        html: (t) => postingText(t).map((line) => <div>{line}</div>),
+      },
+      { label: (d) => d.col.hash, cell: (t) => t.hash, html: (t) => <code>{t.hash}</code> },
+      { label: (d) => d.col.prevHash, cell: (t) => t.prevHash, html: (t) => <code>{t.prevHash}</code> },
+    ],
+  },
+  load: (db, q) => publicLedger(db, q),
+};
+
+export const publicTables: Record<string, PublicTable<any>> = Object.fromEntries(
+  [
+    wishesTable,
+    activitiesTable,
+    serviceTable,
+    donationsTable,
+    goodsUseTable,
+    incomeTable,
+    spendingTable,
+    expensesTable,
+    awardsTable,
+    rankPointsTable,
+    rankMinutesTable,
+    starCountsTable,
+    starMembersTable,
+    ledgerTable,
+  ].map((t) => [t.def.name, t]),
+);
