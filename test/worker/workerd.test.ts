@@ -33,6 +33,8 @@ let mf: Miniflare;
 let client: Client;
 let db: Db;
 let runtimeLog = "";
+/** What the scenario creates, for the scheduled-handler test that follows it. */
+const s = {} as { admin: string; staff: string; member: string; communityId: string; memberId: string; voucherTypeId: string };
 
 beforeAll(async () => {
   outdir = tempDir("lsb-worker-");
@@ -130,46 +132,125 @@ describe("the Worker in workerd against sqld", () => {
     expect(res.headers.get("x-request-id")).toBeTruthy();
   });
 
-  it("runs a member's path over HTTP: logins, a community, staff, a passbook, and the published ledger", async () => {
+  it("runs the programme over HTTP: logins, a passbook, credits, a redemption and its acceptance, the summary and the sealed ledger", async () => {
     const wrong = await call("bank", "POST", "/v1/auth/login", { body: { username: "admin", password: "not-the-password" } });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe("invalid_credentials");
-    const admin = await login("admin", ADMIN_PASSWORD);
+    s.admin = await login("admin", ADMIN_PASSWORD);
 
-    const community = await call("bank", "POST", "/v1/communities", { token: admin, body: { name: "城南社区", code: "CN" } });
+    const community = await call("bank", "POST", "/v1/communities", { token: s.admin, body: { name: "城南社区", code: "CN" } });
     expect(community.status).toBe(201);
-    const communityId = community.body.id;
+    s.communityId = community.body.id;
     const staffUser = await call("bank", "POST", "/v1/users", {
-      token: admin,
-      body: { username: "staff-cn", password: "staff-password", role: "staff", communityId },
+      token: s.admin,
+      body: { username: "staff-cn", password: "staff-password", role: "staff", communityId: s.communityId },
     });
     expect(staffUser.status).toBe(201);
-    const staff = await login("staff-cn", "staff-password");
+    s.staff = await login("staff-cn", "staff-password");
 
     const member = await call("bank", "POST", "/v1/members", {
-      token: staff,
-      body: { name: "李志愿", kind: "volunteer", communityId, phone: "13800000000", login: { username: "li-volunteer", password: "member-password" } },
+      token: s.staff,
+      body: {
+        name: "李志愿",
+        kind: "volunteer",
+        communityId: s.communityId,
+        phone: "13800000000",
+        login: { username: "li-volunteer", password: "member-password" },
+      },
     });
     expect(member.status, JSON.stringify(member.body)).toBe(201);
     expect(member.body.passbookNo).toBe("CS-000001");
-    const memberToken = await login("li-volunteer", "member-password");
-    const me = await call("bank", "GET", "/v1/me", { token: memberToken });
-    expect(me.body).toMatchObject({ role: "member", memberId: member.body.id });
-    const otherStaff = await call("bank", "GET", `/v1/members/${member.body.id}/passbook`, { token: memberToken });
-    expect(otherStaff.status).toBe(200);
-    expect(otherStaff.body).toMatchObject({ balance: 0, stars: 0 });
+    s.memberId = member.body.id;
+    // The deployed Worker hashes new passwords within Workers' PBKDF2 cap.
+    const hash = String((await client.execute("SELECT password_hash FROM users WHERE username = 'li-volunteer'")).rows[0]!.password_hash);
+    expect(Number(hash.split("$")[1])).toBeLessThanOrEqual(100_000);
+    s.member = await login("li-volunteer", "member-password");
+    expect((await call("bank", "GET", "/v1/me", { token: s.member })).body).toMatchObject({ role: "member", memberId: s.memberId });
+
+    // Credits: two hours of approved service (10 points an hour) and a 100-yuan money donation (1 point a yuan).
+    const record = await call("bank", "POST", "/v1/service-records", {
+      token: s.staff,
+      body: { memberId: s.memberId, date: "2026-03-01", minutes: 120, description: "陪伴独居老人" },
+    });
+    expect(record.status, JSON.stringify(record.body)).toBe(201);
+    const approved = await call("bank", "POST", `/v1/service-records/${record.body.id}/approve`, { token: s.staff, body: {} });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body).toMatchObject({ status: "approved", pointsAwarded: 20, transactionId: expect.any(String) });
+    const donation = await call("bank", "POST", "/v1/donations", {
+      token: s.staff,
+      body: { donor: { type: "member", memberId: s.memberId }, kind: "money", amountFen: 10_000 },
+    });
+    expect(donation.status, JSON.stringify(donation.body)).toBe(201);
+    expect(donation.body.pointsAwarded).toBe(100);
+
+    // A redemption, replayed with the same Idempotency-Key, then accepted by the partner once.
+    const merchant = await call("bank", "POST", "/v1/merchants", { token: s.admin, body: { name: "城南理发店" } });
+    expect(merchant.status).toBe(201);
+    const type = await call("bank", "POST", "/v1/voucher-types", {
+      token: s.admin,
+      body: { merchantId: merchant.body.id, name: "免费理发", pointsCost: 50, stock: 5, validDays: 30 },
+    });
+    expect(type.status, JSON.stringify(type.body)).toBe(201);
+    s.voucherTypeId = type.body.id;
+    const redeem = () =>
+      call("bank", "POST", "/v1/vouchers", { token: s.member, body: { voucherTypeId: s.voucherTypeId }, headers: { "idempotency-key": "haircut-1" } });
+    const voucher = await redeem();
+    expect(voucher.status, JSON.stringify(voucher.body)).toBe(201);
+    expect(voucher.body).toMatchObject({ status: "issued", transactionId: expect.any(String) });
+    const replay = await redeem();
+    expect(replay.status).toBe(201);
+    expect(replay.body.transactionId).toBe(voucher.body.transactionId);
+    const passbook = await call("bank", "GET", `/v1/members/${s.memberId}/passbook`, { token: s.member });
+    expect(passbook.body).toMatchObject({ balance: 70, earnedTotal: 120, stars: 2 });
+
+    await call("bank", "POST", "/v1/users", {
+      token: s.admin,
+      body: { username: "barber", password: "merchant-password", role: "merchant", merchantId: merchant.body.id },
+    });
+    const barber = await login("barber", "merchant-password");
+    const accepted = await call("bank", "POST", `/v1/vouchers/${voucher.body.code}/accept`, { token: barber, body: {} });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body.status).toBe("used");
+    const again = await call("bank", "POST", `/v1/vouchers/${voucher.body.code}/accept`, { token: barber, body: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("voucher_not_issued");
 
     const summary = await call("bank", "GET", "/v1/public/summary");
-    expect(summary.body.passbooks).toBe(1);
-    expect(JSON.stringify(summary.body)).not.toContain("13800000000");
+    expect(summary.body).toMatchObject({ passbooks: 1, serviceMinutes: 120, fund: { incomeFen: 10_000, spentFen: 0, balanceFen: 10_000 } });
+
+    // Every write was sealed after its response (waitUntil inside workerd); the published chain verifies.
+    const moved = [approved.body.transactionId, donation.body.transactionId, voucher.body.transactionId, accepted.body.transactionId];
+    let items: SealedTransaction[] = [];
+    await vi.waitFor(
+      async () => {
+        items = (await call("bank", "GET", "/v1/public/ledger")).body.items;
+        expect(items.map((t) => t.id)).toEqual(expect.arrayContaining(moved));
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(items.every((t) => /^[0-9a-f]{64}$/.test(t.hash))).toBe(true);
+    expect(await verifyChain(items)).toBeNull();
+    const published = JSON.stringify(items);
+    expect(published).not.toContain("13800000000");
+    expect(published).not.toContain("李志愿");
   });
 });
 
 describe("the scheduled handler in workerd", () => {
-  it("runs the jobs at the injected scheduledTime: a transaction the request path did not seal gets sealed", async () => {
-    const acc = String((await client.execute("SELECT account_id FROM members WHERE passbook_no = 'CS-000001'")).rows[0]!.account_id);
+  it("runs the jobs at the injected scheduledTime: expires a voucher, releases a claim, seals what the request path left", async () => {
+    const voucher = await call("bank", "POST", "/v1/vouchers", { token: s.member, body: { voucherTypeId: s.voucherTypeId } });
+    expect(voucher.status, JSON.stringify(voucher.body)).toBe(201);
+    const wish = await call("bank", "POST", "/v1/wishes", {
+      token: s.staff,
+      body: { title: "一个书包", description: "新学期的书包", kind: "goods", beneficiaryGroup: "left_behind_child", beneficiary: { name: "小明" } },
+    });
+    expect(wish.status, JSON.stringify(wish.body)).toBe(201);
+    const claimed = await call("bank", "POST", `/v1/wishes/${wish.body.id}/claim`, { token: s.member, body: {} });
+    expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
+
+    const acc = String((await client.execute({ sql: "SELECT account_id FROM members WHERE id = ?", args: [s.memberId] })).rows[0]!.account_id);
     const w = new Write();
-    const txId = appendTransaction(w, {
+    const unsealedId = appendTransaction(w, {
       kind: "service_approved",
       at: "2026-03-02T08:00:00.000Z",
       memo: "committed without sealing",
@@ -179,19 +260,28 @@ describe("the scheduled handler in workerd", () => {
       ],
     });
     await commit(db, w);
-    const hashOf = async () => (await client.execute({ sql: "SELECT hash FROM ledger_transactions WHERE id = ?", args: [txId] })).rows[0]!.hash;
+    const hashOf = async () => (await client.execute({ sql: "SELECT hash FROM ledger_transactions WHERE id = ?", args: [unsealedId] })).rows[0]!.hash;
     expect(await hashOf()).toBeNull();
 
     const bank = await mf.getWorker("bank");
-    const result = await bank.scheduled({ scheduledTime: new Date("2026-03-03T00:00:00.000Z"), cron: "*/5 * * * *" });
-    expect(result.outcome).toBe("ok");
-    expect(await hashOf()).toMatch(/^[0-9a-f]{64}$/);
-    await vi.waitFor(() => expect(runtimeLog).toContain("scheduled jobs at 2026-03-03T00:00:00.000Z"), { timeout: 5_000 });
+    const due = (iso: string) => Date.parse(iso) + 60_000;
+    // Just before either deadline nothing is due.
+    const early = Math.min(Date.parse(voucher.body.expiresAt), Date.parse(claimed.body.claimDeadline)) - 60_000;
+    expect((await bank.scheduled({ scheduledTime: new Date(early), cron: "*/5 * * * *" })).outcome).toBe("ok");
+    expect((await call("bank", "GET", `/v1/vouchers/${voucher.body.code}`, { token: s.member })).body.status).toBe("issued");
+    expect((await call("bank", "GET", `/v1/wishes/${wish.body.id}`, { token: s.staff })).body.status).toBe("claimed");
 
-    const ledger = await call("bank", "GET", "/v1/public/ledger");
-    const items = ledger.body.items as SealedTransaction[];
-    expect(items.map((t) => t.id)).toContain(txId);
-    expect(await verifyChain(items)).toBeNull();
+    const at = new Date(Math.max(due(voucher.body.expiresAt), due(claimed.body.claimDeadline)));
+    const result = await bank.scheduled({ scheduledTime: at, cron: "*/5 * * * *" });
+    expect(result.outcome).toBe("ok");
+    expect((await call("bank", "GET", `/v1/vouchers/${voucher.body.code}`, { token: s.member })).body.status).toBe("expired");
+    expect((await call("bank", "GET", `/v1/wishes/${wish.body.id}`, { token: s.staff })).body.status).toBe("open");
+    const passbook = await call("bank", "GET", `/v1/members/${s.memberId}/passbook`, { token: s.member });
+    expect(passbook.body.balance).toBe(70 + 30); // the expired voucher's 50 points are back, plus the direct credit
+    expect(await hashOf()).toMatch(/^[0-9a-f]{64}$/);
+    await vi.waitFor(() => expect(runtimeLog).toMatch(new RegExp(`scheduled jobs at ${at.toISOString()}: .*"vouchersExpired":1.*"claimsReleased":1`)), {
+      timeout: 5_000,
+    });
     expect(await verifyStoredChain(db)).toBeNull();
   });
 });
