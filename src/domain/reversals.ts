@@ -19,7 +19,9 @@ import { assertRole } from "./access";
 //   - anything else (expense, donation, earning) → the record stays as it was and is shown as
 //     reversed through the ledger (`reversedBy`); no schema change, one source of truth.
 // A reversed earning (points from the issuer) lowers the member's earned total and the year's
-// ranking points by what it credited; stars and the dates levels were reached never go down.
+// ranking points by what it credited, and for a service record its minutes (the member's year
+// and the public total); stars and the dates levels were reached never go down. Event counters
+// (wishes, donations, participants) are left: they count what was recorded.
 // A balance the reversal would make negative (points already spent, fund already paid out)
 // refuses it with 409 reversal_would_overdraw.
 
@@ -127,6 +129,19 @@ export async function reverseTransaction(
           args: [p.amount, p.accountId, id],
         });
     }
+  }
+
+  // Service that did not happen: its minutes leave the member's year and the public total.
+  if (original.refType === "service_record" && original.refId && isEarning) {
+    const minutes = "(SELECT minutes FROM service_records WHERE id = ?)";
+    write
+      .add({
+        sql: `UPDATE member_year_stats SET minutes_served = minutes_served - ${minutes}
+              WHERE member_id = (SELECT member_id FROM service_records WHERE id = ?)
+                AND year = CAST(substr((SELECT at FROM ledger_transactions WHERE id = ?), 1, 4) AS INTEGER)`,
+        args: [original.refId, original.refId, id],
+      })
+      .add({ sql: `UPDATE counters SET value = value - ${minutes} WHERE name = 'service_minutes'`, args: [original.refId] });
   }
 
   appendTransaction(write, { ...reversal, id: reversalId });
