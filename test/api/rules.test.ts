@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { earningScene, ok, passbook, refused, wishBody } from "../helpers/earning";
+
+// Versioned rules: every credit uses the version in force when the credited event happened and
+// records it; a new version never recomputes history. Stars follow earned points, not the balance.
+
+const newRules = (extra: Record<string, unknown> = {}) => ({
+  pointsPerServiceHour: 20,
+  pointsPerYuanDonated: 2,
+  pointsPerWishFulfilled: 50,
+  starThresholds: [10, 100, 300, 600, 1000],
+  titleMinStars: 3,
+  effectiveFrom: "2026-07-01T00:00:00.000Z",
+  ...extra,
+});
+
+const ruleVersionOf = async (bank: Awaited<ReturnType<typeof earningScene>>["bank"], transactionId: string) =>
+  Number((await bank.db.client.execute({ sql: "SELECT rule_version FROM ledger_transactions WHERE id = ?", args: [transactionId] })).rows[0]!.rule_version);
+
+describe("a rule change in the middle of the year", () => {
+  it("credits old events at the old rate and new events at the new rate, and never recomputes history", async () => {
+    const scene = await earningScene({ clockStart: "2026-03-01T08:00:00.000Z" });
+    const { bank, a } = scene;
+    const record = (token: string, date: string, minutes = 60) =>
+      ok(bank, 201, "POST", "/v1/service-records", { token, body: { memberId: scene.alice.id, date, minutes, description: "社区巡逻" } });
+
+    // March, under version 1: approved and credited at 10 points an hour.
+    const march = await record(scene.staffA, "2026-02-28");
+    const marchApproval = await ok(bank, 200, "POST", `/v1/service-records/${march.id}/approve`, { token: scene.staffA, body: {} });
+    expect(marchApproval).toMatchObject({ pointsAwarded: 10, ruleVersion: 1 });
+
+    const v2 = await ok(bank, 201, "POST", "/v1/rules", { token: bank.admin, body: newRules() });
+    expect(v2.version).toBe(2);
+    expect((await ok(bank, 200, "GET", "/v1/rules")).current.version).toBe(1); // not in force before July
+
+    // July: new tokens, since the clock moved months on.
+    bank.clock.set("2026-07-15T08:00:00.000Z");
+    const staff = await bank.token({ role: "staff", communityId: a.id });
+    const admin = await bank.token({ role: "admin" });
+    expect((await ok(bank, 200, "GET", "/v1/rules")).current.version).toBe(2);
+
+    const june = await record(staff, "2026-06-30");
+    const july = await record(staff, "2026-07-01");
+    const juneApproval = await ok(bank, 200, "POST", `/v1/service-records/${june.id}/approve`, { token: staff, body: {} });
+    const julyApproval = await ok(bank, 200, "POST", `/v1/service-records/${july.id}/approve`, { token: staff, body: {} });
+    expect(juneApproval).toMatchObject({ pointsAwarded: 10, ruleVersion: 1 });
+    expect(julyApproval).toMatchObject({ pointsAwarded: 20, ruleVersion: 2 });
+    expect(await ruleVersionOf(bank, juneApproval.transactionId)).toBe(1);
+    expect(await ruleVersionOf(bank, julyApproval.transactionId)).toBe(2);
+
+    // Wishes and donations are credited at the moment they happen: now, under version 2.
+    const wish = await ok(bank, 201, "POST", "/v1/wishes", { token: staff, body: wishBody() });
+    await ok(bank, 200, "POST", `/v1/wishes/${wish.id}/claim`, { token: staff, body: { memberId: scene.alice.id } });
+    await ok(bank, 200, "POST", `/v1/wishes/${wish.id}/fulfil`, { token: staff, body: {} });
+    const confirmed = await ok(bank, 200, "POST", `/v1/wishes/${wish.id}/confirm`, { token: staff, body: { satisfaction: 5 } });
+    expect(confirmed).toMatchObject({ pointsAwarded: 50, ruleVersion: 2 });
+    const gift = await ok(bank, 201, "POST", "/v1/donations", { token: staff, body: { donor: { type: "member", memberId: scene.alice.id }, kind: "money", amountFen: 10_050 } });
+    expect(gift.pointsAwarded).toBe(200);
+    expect(await ruleVersionOf(bank, gift.transactionId)).toBe(2);
+
+    // History stands as it was credited.
+    const pb = await ok(bank, 200, "GET", `/v1/members/${scene.alice.id}/passbook`, { token: admin });
+    expect(pb.balance).toBe(10 + 10 + 20 + 50 + 200);
+    const march_ = pb.entries.find((e: { transactionId: string }) => e.transactionId === marchApproval.transactionId);
+    expect(march_).toMatchObject({ amount: 10, at: "2026-02-28T00:00:00.000Z" });
+    expect(await ruleVersionOf(bank, marchApproval.transactionId)).toBe(1);
+  });
+
+  it("only an administrator adds a version", async () => {
+    const scene = await earningScene();
+    await refused(scene.bank, 401, "unauthorized", "POST", "/v1/rules", { body: newRules() });
+    await refused(scene.bank, 403, "forbidden", "POST", "/v1/rules", { token: scene.staffA, body: newRules() });
+    await refused(scene.bank, 403, "forbidden", "POST", "/v1/rules", { token: scene.alice.token, body: newRules() });
+    await refused(scene.bank, 400, "validation_failed", "POST", "/v1/rules", { token: scene.bank.admin, body: newRules({ starThresholds: [10, 5, 300, 600, 1000] }) });
+    expect((await ok(scene.bank, 200, "GET", "/v1/rules")).versions).toHaveLength(1);
+  });
+});
+
+describe("stars and the honorary title", () => {
+  it("a member who earned 320 points and redeemed 300 still shows 3 stars, with the date each level was reached", async () => {
+    const scene = await earningScene({ clockStart: "2026-03-01T08:00:00.000Z" });
+    const { bank } = scene;
+    const earn = async (date: string, minutes: number) => {
+      const r = await ok(bank, 201, "POST", "/v1/service-records", {
+        token: scene.staffA,
+        body: { memberId: scene.alice.id, date, minutes, description: "志愿服务" },
+      });
+      return ok(bank, 200, "POST", `/v1/service-records/${r.id}/approve`, { token: scene.staffA, body: {} });
+    };
+    const one = await earn("2026-01-10", 60); // 10 points: 1 star
+    const two = await earn("2026-02-05", 600); // 110: 2 stars
+    const three = await earn("2026-02-25", 1260); // 320: 3 stars
+
+    // Redeem 300 points through the voucher counter.
+    const shop = await ok(bank, 201, "POST", "/v1/merchants", { token: bank.admin, body: { name: "张师傅理发店" } });
+    const type = await ok(bank, 201, "POST", "/v1/voucher-types", {
+      token: bank.admin,
+      body: { merchantId: shop.id, name: "家政服务两小时", pointsCost: 300, stock: 5, validDays: 30 },
+    });
+    const voucher = await ok(bank, 201, "POST", "/v1/vouchers", { token: scene.alice.token, body: { voucherTypeId: type.id } });
+    expect(voucher.transactionId).toEqual(expect.any(String));
+
+    const pb = await ok(bank, 200, "GET", `/v1/members/${scene.alice.id}/passbook`, { token: scene.alice.token });
+    expect(pb).toMatchObject({ balance: 20, earnedTotal: 320, stars: 3, title: "社区爱心荣誉会员" });
+    expect(pb.levels).toEqual([
+      { stars: 1, at: "2026-01-10T00:00:00.000Z", transactionId: one.transactionId },
+      { stars: 2, at: "2026-02-05T00:00:00.000Z", transactionId: two.transactionId },
+      { stars: 3, at: "2026-02-25T00:00:00.000Z", transactionId: three.transactionId },
+    ]);
+    expect(pb.entries.map((e: { amount: number }) => e.amount)).toEqual([-300, 210, 100, 10]);
+  });
+
+  it("the title follows titleMinStars of the rules in force; the stars themselves never go down", async () => {
+    const scene = await earningScene({ clockStart: "2026-03-01T08:00:00.000Z" });
+    const { bank } = scene;
+    const gift = { donor: { type: "member", memberId: scene.alice.id }, kind: "money", amountFen: 30_000 };
+    await ok(bank, 201, "POST", "/v1/donations", { token: scene.staffA, body: gift });
+    expect(await passbook(bank, scene.alice.id)).toMatchObject({ stars: 3, title: "社区爱心荣誉会员" });
+    await ok(bank, 201, "POST", "/v1/rules", {
+      token: bank.admin,
+      body: newRules({ starThresholds: [50, 500, 1000, 2000, 5000], titleMinStars: 4, effectiveFrom: "2026-03-01T09:00:00.000Z" }),
+    });
+    bank.clock.set("2026-03-01T09:30:00.000Z");
+    expect(await passbook(bank, scene.alice.id)).toMatchObject({ stars: 3, title: null, earnedTotal: 300 });
+  });
+});
