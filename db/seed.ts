@@ -2,6 +2,7 @@ import type { App } from "../src/app";
 import { signToken } from "../src/auth/tokens";
 import type { Db } from "../src/db/client";
 import { caller, type Call } from "./caller";
+import { earningDemo } from "./seed-earning";
 import { spendingScene } from "./seed-spending";
 
 // Demo data for `npm start` on an empty database, made through the API itself so it follows
@@ -74,7 +75,8 @@ export async function loadDemoData(app: App, opts: { adminUsername: string; jwtS
     ctx.members.push({ id: m.id, name: m.name, communityId: community.id });
   }
 
+  const earning = await earningDemo(ctx);
   const spending = await spendingScene(ctx);
 
-  return `${ctx.communities.length} communities, ${ctx.members.length} members (logins member1..member6 / demo-member-pass, staff1..2 / demo-staff-pass); ${spending}`;
+  return `${ctx.communities.length} communities, ${ctx.members.length} members (logins member1..member6 / demo-member-pass, staff1..2 / demo-staff-pass); ${earning}; ${spending}`;
 }

@@ -21,7 +21,7 @@ const postingsOf = async (transactionId: string) =>
       sql: "SELECT a.code, p.asset, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id WHERE p.transaction_id = ? ORDER BY a.code",
       args: [transactionId],
     })
-  ).rows.map((r) => [String(r.code), String(r.asset), Number(r.amount)]);
+  ).rows.map((r): [string, string, number] => [String(r.code), String(r.asset), Number(r.amount)]);
 
 describe("recording donations", () => {
   it("money from a company is fund income by source and earns no points", async () => {
