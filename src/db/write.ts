@@ -74,6 +74,11 @@ const messages: Partial<Record<ErrorCode, string>> = {
   reversal_would_overdraw: "Reversing this transaction would make a balance negative",
   conflict: "The request conflicts with the current state",
   already_exists: "It already exists",
+  wish_not_open: "Only an open wish can be claimed or cancelled",
+  wish_not_claimed: "Only a claimed wish can be released or fulfilled",
+  wish_not_fulfilled: "Only a fulfilled wish can be confirmed",
+  claim_not_yours: "This wish was claimed by another member",
+  record_not_pending: "This service record has already been decided",
 };
 
 export class IdempotencyConflict extends Error {
