@@ -21,8 +21,6 @@ import { decodeCursor, toPage, type PageQuery } from "./pagination";
 // merchant accepted is on the voucher (its type) and on the closing transaction (created_by).
 
 export type VoucherStatus = "issued" | "used" | "cancelled" | "expired";
-type Idem = { record: IdempotencyRecord | undefined };
-type Commit = (write: Write, body: unknown) => Promise<unknown>;
 
 /** Commits a voucher write; a failed status guard gets a message that tells the person why. */
 async function commitVoucher(db: Db, write: Write, idempotency?: Parameters<typeof commit>[2]) {
@@ -36,8 +34,6 @@ async function commitVoucher(db: Db, write: Write, idempotency?: Parameters<type
   }
 }
 
-const idemCommit = (db: Db, idem: IdempotencyRecord | undefined, at: string): Commit => (write, body) =>
-  commitVoucher(db, write, idem ? { record: idem, body, at } : undefined);
 
 // ---- merchants and voucher types ----
 
@@ -114,7 +110,7 @@ export async function listVoucherTypes(db: Db, page: PageQuery & { merchantId?: 
  * Adds units to a voucher type's stock; one write, no read. The reply is the type as the write
  * left it, so with an Idempotency-Key the stored reply is built by the database in the same batch.
  */
-export async function restockVoucherType(db: Db, actor: Principal, id: string, quantity: number, at: string, { record }: Idem) {
+export async function restockVoucherType(db: Db, actor: Principal, id: string, quantity: number, at: string, record?: IdempotencyRecord) {
   assertRole(actor, "admin");
   const write = new Write()
     .add({ sql: "UPDATE voucher_types SET stock = stock + ? WHERE id = ?", args: [quantity, id] })
@@ -228,7 +224,7 @@ export async function redeemVoucher(
   actor: Principal,
   input: { voucherTypeId: string; memberId?: string },
   at: string,
-  { record }: Idem,
+  record?: IdempotencyRecord,
 ) {
   let memberId = input.memberId;
   if (actor.role === "member") {
@@ -304,7 +300,7 @@ export async function redeemVoucher(
     ),
     transactionId,
   };
-  await idemCommit(db, record, at)(write, body);
+  await commitVoucher(db, write, record ? { record, body, at } : undefined);
   return body;
 }
 
@@ -334,14 +330,14 @@ export async function getVoucher(db: Db, actor: Principal, code: string, now: st
  * 核销: the merchant of the voucher's type accepts it. The status change is conditional (issued
  * and not expired) and guarded inside the write, so a voucher is accepted at most once.
  */
-export async function acceptVoucher(db: Db, actor: Principal, code: string, at: string, { record }: Idem) {
+export async function acceptVoucher(db: Db, actor: Principal, code: string, at: string, record?: IdempotencyRecord) {
   const v = await findVoucher(db, code);
   if (!isMerchantOf(actor, v)) throw forbidden("Only the merchant this voucher is for may accept it");
   return closeVoucher(db, actor, v, "used", at, record);
 }
 
 /** The holder or staff of the holder's community cancels an issued voucher: points and the unit go back. */
-export async function cancelVoucher(db: Db, actor: Principal, code: string, at: string, { record }: Idem) {
+export async function cancelVoucher(db: Db, actor: Principal, code: string, at: string, record?: IdempotencyRecord) {
   const v = await findVoucher(db, code);
   if (actor.role === "merchant") throw forbidden("A merchant may not cancel a voucher");
   assertSelfOrStaffOf(actor, { id: v.memberId, communityId: v.communityId });
@@ -396,31 +392,31 @@ async function closeVoucher(
     ...voucherJson({ ...v, status: to, closedAt: at, closeTransactionId: transactionId }, at),
     transactionId,
   };
-  await idemCommit(db, record, at)(write, body);
+  await commitVoucher(db, write, record ? { record, body, at } : undefined);
   return body;
 }
 
 /**
- * The scheduled expiry: every issued voucher past its expiry returns its points and its unit.
- * Each voucher is its own guarded write, so a second or concurrent run refunds nothing twice.
+ * The scheduled expiry: issued vouchers past their expiry return their points and their unit,
+ * oldest first, at most `max` per run (a Worker's cron run has a budget of subrequests; the rest
+ * wait for the next run). Each voucher is its own guarded write, so a second or concurrent run
+ * refunds nothing twice.
  */
-export async function expireVouchers(db: Db, now: string, batchSize = 200): Promise<number> {
+export async function expireVouchers(db: Db, now: string, max = 100): Promise<number> {
+  const res = await db.client.execute({
+    sql: `${VOUCHER_SELECT} WHERE v.status = 'issued' AND v.expires_at <= ? ORDER BY v.expires_at, v.id LIMIT ?`,
+    args: [now, max],
+  });
   let expired = 0;
-  for (;;) {
-    const res = await db.client.execute({
-      sql: `${VOUCHER_SELECT} WHERE v.status = 'issued' AND v.expires_at <= ? ORDER BY v.expires_at, v.id LIMIT ?`,
-      args: [now, batchSize],
-    });
-    for (const row of res.rows) {
-      try {
-        await commitVoucher(db, closingWrite(voucherRow(row), "expired", now, null).write);
-        expired++;
-      } catch (err) {
-        if (!(err instanceof AppError && err.code === "voucher_not_issued")) throw err;
-      }
+  for (const row of res.rows) {
+    try {
+      await commitVoucher(db, closingWrite(voucherRow(row), "expired", now, null).write);
+      expired++;
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === "voucher_not_issued")) throw err;
     }
-    if (res.rows.length < batchSize) return expired;
   }
+  return expired;
 }
 
 export interface VoucherQuery extends PageQuery {

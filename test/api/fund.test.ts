@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DAY_MS } from "../../src/clock";
 import { makeBank, type TestBank } from "../helpers/setup";
-import { balanceOf, giveToFund, ledgerInvariants } from "../helpers/spending";
+import { balanceOf, giveToFund, ledgerInvariants, ownRoundTrips } from "../helpers/spending";
 
 const CASH = "fund:cash";
 
@@ -143,6 +143,12 @@ describe("fund expenses", () => {
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe("idempotency_key_reused");
     expect(await expenseCount(bank)).toBe(1);
+  });
+
+  it("an expense costs one round-trip: the write, with no read before it", async () => {
+    const { bank, staff, spend } = await setup(100_000);
+    expect(await ownRoundTrips(bank, () => spend(staff))).toMatchObject({ res: { status: 201 }, count: 1 });
+    expect(await ownRoundTrips(bank, () => spend(staff, expense({ amountFen: 1_000_000 })))).toMatchObject({ res: { status: 409 }, count: 1 });
   });
 
   it("the public lists expenses newest first, by purpose and community, page by page", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { verifyStoredChain } from "../../src/ledger/chain";
 import { makeBank, type TestBank } from "../helpers/setup";
-import { balanceOf, giveToFund, grantPoints, ledgerInvariants, merchantWithType, passbookBalance } from "../helpers/spending";
+import { balanceOf, giveToFund, grantPoints, ledgerInvariants, merchantWithType, ownRoundTrips, passbookBalance } from "../helpers/spending";
 
 const reverse = (bank: TestBank, id: string, opts: { token?: string; reason?: string; headers?: Record<string, string> } = {}) =>
   bank.call("POST", `/v1/transactions/${id}/reverse`, {
@@ -235,6 +235,12 @@ describe("reversing a transaction", () => {
     expect(again.body).toEqual(first.body);
     const other = await reverse(bank, tx, { headers, reason: "另一个理由" });
     expect(other.body.error.code).toBe("idempotency_key_reused");
+  });
+
+  it("costs one read (the original's postings) and one write", async () => {
+    const bank = await makeBank();
+    const tx = await giveToFund(bank, 5_000);
+    expect(await ownRoundTrips(bank, () => reverse(bank, tx))).toMatchObject({ res: { status: 201 }, count: 2 });
   });
 
   it("only the admin reverses, with a reason; unknown transactions are 404", async () => {

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DAY_MS } from "../../src/clock";
-import { verifyStoredChain, sealPending } from "../../src/ledger/chain";
+import { verifyStoredChain } from "../../src/ledger/chain";
+import { expireVouchers } from "../../src/domain/vouchers";
 import { runScheduledJobs } from "../../src/jobs";
 import { makeBank, type TestBank } from "../helpers/setup";
-import { balanceOf, grantPoints, ledgerInvariants, merchantWithType, passbookBalance } from "../helpers/spending";
+import { balanceOf, grantPoints, ledgerInvariants, merchantWithType, ownRoundTrips, passbookBalance } from "../helpers/spending";
 
 const CODE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 const OUTSTANDING = "points:vouchers_outstanding";
@@ -289,18 +290,20 @@ describe("redeeming points for a voucher", () => {
     expect(await voucherCount(c.bank)).toBe(1);
   });
 
-  it("costs one read and one write round-trip", async () => {
-    const { bank, redeem } = await scene({ points: 500 });
-    await bank.settle();
-    // What sealing one transaction costs, measured rather than assumed, so only the request is counted.
-    await grantPoints(bank, (await bank.member((await bank.community()).id)).id, 1);
-    bank.roundTrips.reset();
-    await sealPending(bank.db);
-    const sealingOne = bank.roundTrips.count();
-    bank.roundTrips.reset();
-    expect((await redeem()).status).toBe(201);
-    await bank.settle();
-    expect(bank.roundTrips.count() - sealingOne).toBe(2);
+  it("redeem, accept and cancel each cost one read and one write round-trip", async () => {
+    const { bank, member, shop, redeem } = await scene({ points: 500 });
+    const issued = await ownRoundTrips(bank, () => redeem());
+    expect(issued.res.status).toBe(201);
+    expect(issued.count).toBe(2);
+    const other = (await redeem()).body;
+    const accepted = await ownRoundTrips(bank, () =>
+      bank.call("POST", `/v1/vouchers/${issued.res.body.code}/accept`, { token: shop.merchantToken, body: {} }),
+    );
+    expect(accepted).toMatchObject({ res: { status: 200 }, count: 2 });
+    const cancelled = await ownRoundTrips(bank, () => bank.call("POST", `/v1/vouchers/${other.code}/cancel`, { token: member.token, body: {} }));
+    expect(cancelled).toMatchObject({ res: { status: 200 }, count: 2 });
+    const refused = await ownRoundTrips(bank, () => bank.call("POST", `/v1/vouchers/${other.code}/cancel`, { token: member.token, body: {} }));
+    expect(refused).toMatchObject({ res: { status: 409 }, count: 2 });
   });
 });
 
@@ -491,6 +494,19 @@ describe("expiry", () => {
     const passbook = await bank.call("GET", `/v1/members/${member.id}/passbook`, { token });
     expect(passbook.body.entries.filter((e: { kind: string }) => e.kind === "voucher_expired")).toHaveLength(1);
     expect((await bank.call("GET", `/v1/vouchers/${keep.code}`, { token })).body.status).toBe("issued");
+  });
+
+  it("expires at most `max` per run, oldest first; the rest in the next run", async () => {
+    const { bank, member, redeem } = await scene({ points: 150, validDays: 1 });
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await redeem()).body.code);
+    bank.clock.advance(DAY_MS);
+    const now = bank.clock.now().toISOString();
+    expect(await expireVouchers(bank.db, now, 2)).toBe(2);
+    expect(await passbookBalance(bank, member.id)).toBe(100);
+    expect(await expireVouchers(bank.db, now, 2)).toBe(1);
+    expect(await expireVouchers(bank.db, now, 2)).toBe(0);
+    expect(await passbookBalance(bank, member.id)).toBe(150);
   });
 
   it("two jobs running at once still refund once", async () => {

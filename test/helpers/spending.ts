@@ -3,6 +3,7 @@ import { listRules, ruleInForce } from "../../src/domain/rules";
 import { earnPoints } from "../../src/domain/points";
 import { newId } from "../../src/ids";
 import { accounts, fundIncomeAccount, type DonorSource } from "../../src/ledger/accounts";
+import { sealPending } from "../../src/ledger/chain";
 import { appendTransaction } from "../../src/ledger/ledger";
 import type { TestBank } from "./setup";
 
@@ -87,4 +88,24 @@ export async function merchantWithType(
   });
   if (t.status !== 201) throw new Error(JSON.stringify(t.body));
   return { merchantId: m.body.id as string, merchantToken, typeId: t.body.id as string };
+}
+
+/**
+ * Database round-trips of one request alone. Every successful write is followed by hash sealing
+ * on the same client; what sealing one transaction costs is measured here (on a throwaway
+ * member's credit) and taken off, so the figure is the request's own.
+ */
+export async function ownRoundTrips<T extends { status: number }>(bank: TestBank, request: () => Promise<T>) {
+  const c = await bank.call("POST", "/v1/communities", { token: bank.admin, body: { name: "计数", code: `rt${Date.now()}${Math.random().toString(36).slice(2, 6)}` } });
+  const m = await bank.call("POST", "/v1/members", { token: bank.admin, body: { name: "计数", kind: "resident", communityId: c.body.id } });
+  await bank.settle();
+  await grantPoints(bank, m.body.id, 1);
+  bank.roundTrips.reset();
+  await sealPending(bank.db);
+  const sealingOne = bank.roundTrips.count();
+  bank.roundTrips.reset();
+  const res = await request();
+  await bank.settle();
+  const sealing = res.status < 300 ? sealingOne : 0;
+  return { res, count: bank.roundTrips.count() - sealing };
 }

@@ -97,7 +97,7 @@ export const merchantRoutes = newRouter()
         c.req.valid("param").id,
         c.req.valid("json").quantity,
         clock.now().toISOString(),
-        { record: idem(c, 200) },
+        idem(c, 200),
       );
       return c.json(type, 200);
     },

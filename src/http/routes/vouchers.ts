@@ -1,6 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { acceptVoucher, cancelVoucher, getVoucher, listVouchers, redeemVoucher } from "../../domain/vouchers";
 import { principal } from "../auth";
+import type { AppEnv } from "../env";
 import { bearer, errorResponses, Id, idem, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, z } from "../openapi";
 
 const Status = z.enum(["issued", "used", "cancelled", "expired"]);
@@ -41,7 +43,7 @@ const Redeem = z.strictObject({ voucherTypeId: Id, memberId: Id.optional() });
 /** Accept and cancel take an empty JSON object, like the other state changes. */
 const NoFields = z.strictObject({});
 
-const now = (c: { get: (k: "deps") => { clock: { now(): Date } } }) => c.get("deps").clock.now().toISOString();
+const now = (c: Context<AppEnv>) => c.get("deps").clock.now().toISOString();
 
 export const voucherRoutes = newRouter()
   .openapi(
@@ -56,7 +58,7 @@ export const voucherRoutes = newRouter()
       responses: { 201: jsonResponse(VoucherWrite, "Issued, with the ledger transaction"), ...errorResponses },
     }),
     async (c) => {
-      const voucher = await redeemVoucher(c.get("deps").db, principal(c), c.req.valid("json"), now(c), { record: idem(c, 201) });
+      const voucher = await redeemVoucher(c.get("deps").db, principal(c), c.req.valid("json"), now(c), idem(c, 201));
       return c.json(voucher, 201);
     },
   )
@@ -96,7 +98,7 @@ export const voucherRoutes = newRouter()
       responses: { 200: jsonResponse(VoucherWrite, "Used, with the ledger transaction"), ...errorResponses },
     }),
     async (c) => {
-      const voucher = await acceptVoucher(c.get("deps").db, principal(c), c.req.valid("param").code, now(c), { record: idem(c, 200) });
+      const voucher = await acceptVoucher(c.get("deps").db, principal(c), c.req.valid("param").code, now(c), idem(c, 200));
       return c.json(voucher, 200);
     },
   )
@@ -112,7 +114,7 @@ export const voucherRoutes = newRouter()
       responses: { 200: jsonResponse(VoucherWrite, "Cancelled, with the ledger transaction"), ...errorResponses },
     }),
     async (c) => {
-      const voucher = await cancelVoucher(c.get("deps").db, principal(c), c.req.valid("param").code, now(c), { record: idem(c, 200) });
+      const voucher = await cancelVoucher(c.get("deps").db, principal(c), c.req.valid("param").code, now(c), idem(c, 200));
       return c.json(voucher, 200);
     },
   );
