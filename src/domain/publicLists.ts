@@ -181,20 +181,3 @@ export async function publicStarLevels(db: Db, minStars: number, limit: number) 
   };
 }
 
-/** The year's volunteers by points earned or minutes served (from the per-year figures every credit keeps). */
-export async function publicRanking(db: Db, year: number, by: "points" | "minutes", limit: number) {
-  const column = by === "points" ? "s.points_earned" : "s.minutes_served";
-  const res = await db.client.execute({
-    sql: `SELECT s.member_id, s.points_earned, s.minutes_served, m.name AS member_name, m.public_opt_out, c.name AS community
-          FROM member_year_stats s JOIN members m ON m.id = s.member_id JOIN communities c ON c.id = s.community_id
-          WHERE s.year = ? AND ${column} > 0 ORDER BY ${column} DESC, s.member_id LIMIT ?`,
-    args: [year, limit],
-  });
-  return res.rows.map((r, i) => ({
-    rank: i + 1,
-    name: shownName(r),
-    community: String(r.community),
-    points: Number(r.points_earned),
-    minutes: Number(r.minutes_served),
-  }));
-}

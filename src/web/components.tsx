@@ -11,7 +11,11 @@ export interface Column<R> {
   cell: (row: R, d: Dict) => CsvCell;
   html?: (row: R, d: Dict) => Child;
   num?: boolean;
+  /** Short values (dates, codes) that read badly when broken across lines. */
+  nowrap?: boolean;
 }
+
+const cellClass = (c: { num?: boolean; nowrap?: boolean }) => (c.num ? "num" : c.nowrap ? "nowrap" : undefined);
 
 export interface TableDef<R> {
   /** Stable name: the CSV file is /csv/<name>.csv. */
@@ -33,11 +37,13 @@ export function DataTable<R>(props: { def: TableDef<R>; rows: R[]; d: Dict; quer
     <section>
       <div class="table-wrap" role="region" aria-labelledby={id} tabindex={0}>
         <table>
-          <caption id={id}>{def.caption(d)}</caption>
+          <caption id={id} class="vh">
+            {def.caption(d)}
+          </caption>
           <thead>
             <tr>
               {def.columns.map((c) => (
-                <th scope="col" class={c.num ? "num" : undefined}>
+                <th scope="col" class={cellClass(c)}>
                   {c.label(d)}
                 </th>
               ))}
@@ -52,7 +58,7 @@ export function DataTable<R>(props: { def: TableDef<R>; rows: R[]; d: Dict; quer
               rows.map((r) => (
                 <tr>
                   {def.columns.map((c) => (
-                    <td class={c.num ? "num" : undefined}>{c.html ? c.html(r, d) : c.cell(r, d)}</td>
+                    <td class={cellClass(c)}>{c.html ? c.html(r, d) : c.cell(r, d)}</td>
                   ))}
                 </tr>
               ))
@@ -76,16 +82,15 @@ export function DataTable<R>(props: { def: TableDef<R>; rows: R[]; d: Dict; quer
 }
 
 /**
- * A horizontal bar chart drawn on the server as SVG (no script, prints as it shows). The figures
- * are also in the table beside it; the SVG carries a title and description for screen readers.
+ * A bar chart drawn on the server as SVG (no script; prints as it shows). Each row has its label
+ * and amount above the bar, so it stays readable when a phone scales it down. The figures are
+ * also in the table beside it; the SVG carries a title and a description for screen readers.
  */
 export function BarChart(props: { id: string; title: string; bars: { label: string; value: number; text: string }[] }) {
-  const rowH = 34;
-  const labelW = 130;
-  const width = 560;
-  const barMax = width - labelW - 120;
+  const width = 400;
+  const rowH = 46;
   const max = Math.max(1, ...props.bars.map((b) => b.value));
-  const height = props.bars.length * rowH + 10;
+  const height = props.bars.length * rowH;
   const titleId = `${props.id}-title`;
   const descId = `${props.id}-desc`;
   return (
@@ -93,17 +98,18 @@ export function BarChart(props: { id: string; title: string; bars: { label: stri
       <title id={titleId}>{props.title}</title>
       <desc id={descId}>{props.bars.map((b) => `${b.label}: ${b.text}`).join("; ")}</desc>
       {props.bars.map((b, i) => {
-        const y = i * rowH + 5;
-        const w = b.value > 0 ? Math.max(2, Math.round((b.value / max) * barMax)) : 0;
+        const y = i * rowH;
+        const w = b.value > 0 ? Math.max(3, Math.round((b.value / max) * width)) : 0;
         return (
           <g>
-            <text x={labelW - 8} y={y + 20} text-anchor="end">
+            <text x="0" y={y + 17}>
               {b.label}
             </text>
-            <rect x={labelW} y={y + 4} width={w} height={rowH - 12} rx="3" fill="#a4161a" />
-            <text x={labelW + w + 6} y={y + 20}>
+            <text x={width} y={y + 17} text-anchor="end">
               {b.text}
             </text>
+            <rect x="0" y={y + 24} width={width} height="12" rx="3" fill="#f3e3e3" />
+            <rect x="0" y={y + 24} width={w} height="12" rx="3" fill="#a4161a" />
           </g>
         );
       })}

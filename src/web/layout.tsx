@@ -40,10 +40,12 @@ caption{text-align:left;font-weight:700;padding:.5rem .6rem}
 th,td{padding:.45rem .6rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 thead th{background:var(--soft);white-space:nowrap}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.nowrap{white-space:nowrap}
+.vh{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 td.hash,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
 .table-foot{display:flex;flex-wrap:wrap;gap:1rem;justify-content:space-between;font-size:.9rem;margin-bottom:1rem}
 .chart{max-width:40rem;width:100%;height:auto;display:block;margin:.5rem 0}
-.chart text{font-size:13px;fill:var(--ink)}
+.chart text{font-size:15px;fill:var(--ink)}
 .cols{display:grid;gap:0 2rem}
 @media(min-width:50rem){.cols{grid-template-columns:1fr 1fr}}
 form{margin:1rem 0}
@@ -72,14 +74,15 @@ footer{max-width:64rem;margin:2rem auto 0;padding:1rem;color:var(--muted);font-s
 @media print{
   @page{margin:14mm}
   body{font-size:11pt;color:#000}
-  .site,nav.main,.skip,.lang,form,.no-print,.table-foot a,footer{display:none!important}
+  .site,nav.main,.skip,.lang,form,.no-print,.table-foot a,.notice,.error,.userbar,footer{display:none!important}
   main{max-width:none;padding:0}
   a{color:#000;text-decoration:none}
   .table-wrap{overflow:visible;border:0}
   thead{display:table-header-group}
   tr{break-inside:avoid}
   thead th{background:none;border-bottom:1.5px solid #000}
-  th,td{border-bottom:.5px solid #555;padding:.2rem .4rem}
+  table{border:1px solid #000}
+  th,td{border:.5px solid #555;padding:.2rem .4rem}
   .figures li{border:1px solid #000;break-inside:avoid}
   .passbook{border:4px double #000;background:none;break-inside:avoid}
   .passbook h2{color:#000}

@@ -6,7 +6,7 @@ import type { AppEnv } from "../http/env";
 import { z } from "../http/openapi";
 import { publicSummary } from "../domain/transparency";
 import { BarChart, DataTable, tableCsv } from "./components";
-import { formatCount, formatHours, formatYuan, label, type Dict } from "./i18n";
+import { formatCount, formatHours, formatYuan, label } from "./i18n";
 import { langOf, LangParam, ListQuery, pageQuery, PUBLIC_MAX_AGE, qs, sendPage, type WebContext } from "./page";
 import { story } from "./story";
 import {
@@ -18,6 +18,7 @@ import {
   incomeTable,
   ledgerTable,
   publicTables,
+  qualityTable,
   rankMinutesTable,
   rankPointsTable,
   serviceTable,
@@ -40,11 +41,10 @@ const FIRST_YEAR = 2014;
 
 const db = (c: WebContext) => c.get("deps").db;
 const today = (c: WebContext) => c.get("deps").clock.now().toISOString();
-const listQuery = (c: WebContext, limit = PAGE_SIZE): TableQuery & { lang?: string } => ({
-  ...pageQuery(c, ListQuery),
-  limit,
-  year: Number(today(c).slice(0, 4)),
-});
+const listQuery = (c: WebContext, limit = PAGE_SIZE): TableQuery => {
+  const { cursor } = pageQuery(c, ListQuery);
+  return { cursor, limit, year: Number(today(c).slice(0, 4)), at: today(c) };
+};
 
 export const publicPaths = ["/", "/wishes", "/service", "/donations", "/fund", "/honours", "/quality", "/ledger"] as const;
 
@@ -220,7 +220,7 @@ export const publicPages = new Hono<AppEnv>()
     const { d } = view;
     const thisYear = Number(today(c).slice(0, 4));
     const { year } = pageQuery(c, z.strictObject({ year: z.coerce.number().int().min(FIRST_YEAR).max(thisYear).optional(), lang: LangParam }));
-    const q: TableQuery = { limit: PAGE_SIZE, year: year ?? thisYear };
+    const q: TableQuery = { limit: PAGE_SIZE, year: year ?? thisYear, at: today(c) };
     const [awards, byPoints, byMinutes, counts, stars] = await readTogether(db(c), (db) =>
       Promise.all([
         awardsTable.load(db, q),
@@ -265,9 +265,31 @@ export const publicPages = new Hono<AppEnv>()
           </div>
           <h2>{d.starsTitle}</h2>
           <div class="cols">
-            <DataTable def={starCountsTable.def} rows={counts.items} d={d} />
-            <DataTable def={starMembersTable.def} rows={stars.items} d={d} />
+            <div>
+              <h3>{d.starCountsTitle}</h3>
+              <DataTable def={starCountsTable.def} rows={counts.items} d={d} />
+            </div>
+            <div>
+              <h3>{d.starMembersTitle}</h3>
+              <DataTable def={starMembersTable.def} rows={stars.items} d={d} />
+            </div>
           </div>
+        </>
+      ),
+    });
+  })
+  .get("/quality", etag(), async (c) => {
+    const view = langOf(c);
+    pageQuery(c, z.strictObject({ lang: LangParam }));
+    const rows = await qualityTable.load(db(c), { limit: PAGE_SIZE, year: 0, at: today(c) });
+    return sendPage(c, view, {
+      access: "public",
+      path: "/quality",
+      title: view.d.qualityTitle,
+      body: (
+        <>
+          <p class="intro">{view.d.qualityIntro}</p>
+          <DataTable def={qualityTable.def} rows={rows.items} d={view.d} />
         </>
       ),
     });
@@ -316,14 +338,14 @@ export const publicPages = new Hono<AppEnv>()
         lang: LangParam,
       }),
     );
-    const { d } = langOf(c);
-    const page = await table.load(db(c), q);
+    const view = langOf(c);
+    const page = await table.load(db(c), { ...q, at: today(c) });
     if (page.nextCursor) {
       c.header("Link", `</csv/${name}.csv${qs({ cursor: page.nextCursor, limit: q.limit, year: q.year })}>; rel="next"`);
     }
     c.header("Content-Type", CSV_CONTENT_TYPE);
     c.header("Content-Disposition", contentDisposition(`${name}${name === "awards" || name.startsWith("rank-") ? `-${q.year}` : ""}.csv`));
-    c.header("Cache-Control", `public, max-age=${PUBLIC_MAX_AGE}`);
+    c.header("Cache-Control", view.switched ? "private, no-cache" : `public, max-age=${PUBLIC_MAX_AGE}`);
     c.header("Vary", "Cookie");
-    return c.body(tableCsv(table.def, page.items, d as Dict));
+    return c.body(tableCsv(table.def, page.items, view.d));
   });

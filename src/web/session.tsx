@@ -212,7 +212,7 @@ async function passbookPage(c: WebContext) {
       <h2>{d.levelsTitle}</h2>
       <div class="table-wrap" role="region" aria-labelledby="levels" tabindex={0}>
         <table>
-          <caption id="levels">{d.levelsTitle}</caption>
+          <caption id="levels" class="vh">{d.levelsTitle}</caption>
           <thead>
             <tr>
               <th scope="col">{d.col.stars}</th>
@@ -228,7 +228,7 @@ async function passbookPage(c: WebContext) {
               book.levels.map((l) => (
                 <tr>
                   <td>{d.starsOf(l.stars)}</td>
-                  <td>{formatDate(l.at)}</td>
+                  <td class="nowrap">{formatDate(l.at)}</td>
                 </tr>
               ))
             )}
@@ -260,7 +260,7 @@ async function passbookPage(c: WebContext) {
       <h2>{d.entriesTitle}</h2>
       <div class="table-wrap" role="region" aria-labelledby="entries" tabindex={0}>
         <table>
-          <caption id="entries">{d.entriesTitle}</caption>
+          <caption id="entries" class="vh">{d.entriesTitle}</caption>
           <thead>
             <tr>
               <th scope="col">{d.col.date}</th>
@@ -281,7 +281,7 @@ async function passbookPage(c: WebContext) {
             ) : (
               book.entries.map((e) => (
                 <tr>
-                  <td>{formatDate(e.at)}</td>
+                  <td class="nowrap">{formatDate(e.at)}</td>
                   <td>{e.memo || label(d.txKinds, e.kind)}</td>
                   <td class="num">
                     {e.amount > 0 ? "+" : ""}
@@ -309,7 +309,7 @@ function VoucherList({ d, vouchers }: { d: Dict; vouchers: VoucherJson[] }) {
   return (
     <div class="table-wrap" role="region" aria-labelledby="vouchers" tabindex={0}>
       <table>
-        <caption id="vouchers">{d.vouchersTitle}</caption>
+        <caption id="vouchers" class="vh">{d.vouchersTitle}</caption>
         <thead>
           <tr>
             <th scope="col">{d.col.voucher}</th>
@@ -330,10 +330,12 @@ function VoucherList({ d, vouchers }: { d: Dict; vouchers: VoucherJson[] }) {
                   {v.voucherTypeName}（{v.merchantName}）
                 </td>
                 <td>
-                  <code data-testid="voucher-code">{v.code}</code>
+                  <code class="nowrap" data-testid="voucher-code">
+                    {v.code}
+                  </code>
                 </td>
-                <td>{label(d.voucherStatus, v.status)}</td>
-                <td>{formatDate(v.expiresAt)}</td>
+                <td class="nowrap">{label(d.voucherStatus, v.status)}</td>
+                <td class="nowrap">{formatDate(v.expiresAt)}</td>
               </tr>
             ))
           )}
@@ -352,7 +354,7 @@ async function redeem(c: WebContext) {
   await checkCsrf(c, f.csrf);
   const record = await formRecord(p, `redeem:${f.voucherTypeId}`, f.key, 201);
   try {
-    await redeemVoucher(deps(c).db, p, { voucherTypeId: f.voucherTypeId }, nowIso(c), { record });
+    await redeemVoucher(deps(c).db, p, { voucherTypeId: f.voucherTypeId }, nowIso(c), record);
   } catch (err) {
     // The same form sent twice: the first one redeemed; show its result.
     if (err instanceof IdempotencyConflict) return c.redirect("/passbook?done=redeemed", 303);
@@ -480,7 +482,7 @@ async function accept(c: WebContext) {
   const record = await formRecord(p, `accept:${f.code}`, f.key, 200);
   return onVoucher(c, f.code, async () => {
     try {
-      return { voucher: await acceptVoucher(deps(c).db, p, f.code, nowIso(c), { record }), accepted: true };
+      return { voucher: await acceptVoucher(deps(c).db, p, f.code, nowIso(c), record), accepted: true };
     } catch (err) {
       // The same form sent twice: the first one accepted it.
       if (err instanceof IdempotencyConflict) return { voucher: await getVoucher(deps(c).db, p, f.code, nowIso(c)), accepted: true };

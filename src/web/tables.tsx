@@ -7,11 +7,12 @@ import {
   publicAwards,
   publicDonations,
   publicGoodsUsages,
-  publicRanking,
   publicService,
   publicStarLevels,
   publicWishes,
 } from "../domain/publicLists";
+import { qualityReport } from "../domain/quality";
+import { rankings } from "../domain/rankings";
 import { publicLedger } from "../domain/transparency";
 import type { Column, TableDef } from "./components";
 import { formatCount, formatDate, formatDateTime, formatHours, formatYuan, label, type Dict } from "./i18n";
@@ -24,6 +25,8 @@ export interface TableQuery {
   limit: number;
   cursor?: string;
   year: number;
+  /** Now, from the injected clock (for figures that depend on deadlines). */
+  at: string;
 }
 
 export interface PublicTable<R> {
@@ -63,7 +66,7 @@ export const wishesTable: PublicTable<Row<typeof publicWishes>> = {
     name: "wishes",
     caption: (d) => d.wishesTitle,
     columns: [
-      { label: (d) => d.col.date, cell: (r) => formatDate(r.createdAt) },
+      { label: (d) => d.col.date, cell: (r) => formatDate(r.createdAt), nowrap: true },
       { label: (d) => d.col.title, cell: (r) => r.title },
       { label: (d) => d.col.group, cell: (r, d) => label(d.groups, r.beneficiaryGroup) },
       { label: (d) => d.col.community, cell: (r) => r.community },
@@ -78,7 +81,7 @@ export const activitiesTable: PublicTable<Row<typeof publicActivities>> = {
     name: "activities",
     caption: (d) => d.activitiesTitle,
     columns: [
-      { label: (d) => d.col.date, cell: (r) => r.date },
+      { label: (d) => d.col.date, cell: (r) => r.date, nowrap: true },
       { label: (d) => d.col.activity, cell: (r) => r.title },
       { label: (d) => d.col.place, cell: (r) => r.place },
       { label: (d) => d.col.community, cell: (r) => r.community },
@@ -92,7 +95,7 @@ export const serviceTable: PublicTable<Row<typeof publicService>> = {
     name: "service",
     caption: (d) => d.serviceRecordsTitle,
     columns: [
-      { label: (d) => d.col.date, cell: (r) => r.date },
+      { label: (d) => d.col.date, cell: (r) => r.date, nowrap: true },
       { label: (d) => d.col.volunteer, cell: (r, d) => nameOrAnonymous(r.name, d) },
       { label: (d) => d.col.community, cell: (r) => r.community },
       { label: (d) => d.col.activity, cell: (r) => r.activity ?? "" },
@@ -107,7 +110,7 @@ export const donationsTable: PublicTable<Row<typeof publicDonations>> = {
     name: "donations",
     caption: (d) => d.donationsTitle,
     columns: [
-      { label: (d) => d.col.date, cell: (r) => formatDate(r.at) },
+      { label: (d) => d.col.date, cell: (r) => formatDate(r.at), nowrap: true },
       { label: (d) => d.col.donor, cell: (r, d) => nameOrAnonymous(r.donor, d) },
       { label: (d) => d.col.donorType, cell: (r, d) => label(d.donorTypes, r.donorType) },
       {
@@ -126,7 +129,7 @@ export const goodsUseTable: PublicTable<Row<typeof publicGoodsUsages>> = {
     name: "goods-use",
     caption: (d) => d.goodsUseTitle,
     columns: [
-      { label: (d) => d.col.date, cell: (r) => formatDate(r.at) },
+      { label: (d) => d.col.date, cell: (r) => formatDate(r.at), nowrap: true },
       { label: (d) => d.col.item, cell: (r) => r.goods ?? "" },
       count((d) => d.col.quantity, (r) => r.quantity),
       { label: (d) => d.col.group, cell: (r, d) => label(d.groups, r.beneficiaryGroup) },
@@ -160,7 +163,7 @@ export const expensesTable: PublicTable<Row<typeof listExpenses>> = {
     name: "expenses",
     caption: (d) => d.expensesTitle,
     columns: [
-      { label: (d) => d.col.date, cell: (r) => formatDate(r.at) },
+      { label: (d) => d.col.date, cell: (r) => formatDate(r.at), nowrap: true },
       { label: (d) => d.col.purpose, cell: (r, d) => label(d.purposes, r.purpose) },
       { label: (d) => d.col.description, cell: (r) => r.description },
       yuan((d) => d.col.amount, (r) => r.amountFen),
@@ -184,18 +187,18 @@ export const awardsTable: PublicTable<Row<typeof publicAwards>> = {
   load: async (db, q) => all(await publicAwards(db, q.year)),
 };
 
-const rankingTable = (by: "points" | "minutes"): PublicTable<Row<typeof publicRanking>> => ({
+const rankingTable = (by: "points" | "minutes"): PublicTable<Awaited<ReturnType<typeof rankings>>["items"][number]> => ({
   def: {
     name: `rank-${by}`,
     caption: (d) => (by === "points" ? d.rankPointsTitle : d.rankMinutesTitle),
     columns: [
       count((d) => d.col.rank, (r) => r.rank),
-      { label: (d) => d.col.name, cell: (r, d) => nameOrAnonymous(r.name, d) },
-      { label: (d) => d.col.community, cell: (r) => r.community },
-      by === "points" ? count((d) => d.col.points, (r) => r.points) : hours((d) => d.col.minutes, (r) => r.minutes),
+      { label: (d) => d.col.name, cell: (r, d) => (r.anonymous ? d.anonymous : r.name) },
+      { label: (d) => d.col.community, cell: (r) => r.communityName },
+      by === "points" ? count((d) => d.col.points, (r) => r.pointsEarned) : hours((d) => d.col.minutes, (r) => r.minutesServed),
     ],
   },
-  load: async (db, q) => all(await publicRanking(db, q.year, by, Math.min(q.limit, 100))),
+  load: (db, q) => rankings(db, { year: q.year, by, limit: Math.min(q.limit, 100), cursor: q.cursor }),
 });
 export const rankPointsTable = rankingTable("points");
 export const rankMinutesTable = rankingTable("minutes");
@@ -215,7 +218,7 @@ export const starCountsTable: PublicTable<{ stars: number; members: number }> = 
 export const starMembersTable: PublicTable<Awaited<ReturnType<typeof publicStarLevels>>["members"][number]> = {
   def: {
     name: "star-members",
-    caption: (d) => d.starsTitle,
+    caption: (d) => d.starMembersTitle,
     columns: [
       { label: (d) => d.col.name, cell: (r, d) => nameOrAnonymous(r.name, d) },
       { label: (d) => d.col.community, cell: (r) => r.community },
@@ -224,6 +227,31 @@ export const starMembersTable: PublicTable<Awaited<ReturnType<typeof publicStarL
     ],
   },
   load: async (db, q) => all((await publicStarLevels(db, TITLE_STARS, Math.min(q.limit, 100))).members),
+};
+
+type Quality = Awaited<ReturnType<typeof qualityReport>>["overall"] & { name: string | null };
+const percent = (share: number | null) => (share === null ? "" : `${Math.round(share * 1000) / 10}%`);
+
+/** Per community, then the overall line (name null). */
+export const qualityTable: PublicTable<Quality> = {
+  def: {
+    name: "quality",
+    caption: (d) => d.qualityTitle,
+    columns: [
+      { label: (d) => d.col.community, cell: (r, d) => r.name ?? d.overall },
+      count((d) => d.col.wishes, (r) => r.wishes),
+      count((d) => d.col.confirmed, (r) => r.confirmed),
+      { label: (d) => d.col.onTime, cell: (r) => percent(r.completionRate), num: true },
+      { label: (d) => d.col.satisfaction, cell: (r) => r.averageSatisfaction ?? "", num: true },
+      { label: (d) => d.col.satisfiedShare, cell: (r) => percent(r.satisfiedShare), num: true },
+      count((d) => d.col.overdue, (r) => r.overdueClaims),
+      count((d) => d.col.released, (r) => r.claimsReleasedOverdue),
+    ],
+  },
+  load: async (db, q) => {
+    const report = await qualityReport(db, q.at);
+    return all([...report.communities, { ...report.overall, name: null }]);
+  },
 };
 
 type LedgerItem = Awaited<ReturnType<typeof publicLedger>>["items"][number];
@@ -235,7 +263,7 @@ export const ledgerTable: PublicTable<LedgerItem> = {
     caption: (d) => d.ledgerTitle,
     columns: [
       count((d) => d.col.seq, (t) => t.seq),
-      { label: (d) => d.col.time, cell: (t) => t.at, html: (t) => formatDateTime(t.at) },
+      { label: (d) => d.col.time, cell: (t) => t.at, html: (t) => formatDateTime(t.at), nowrap: true },
       {
         label: (d) => d.col.kind,
         cell: (t) => (t.reversesId ? `${t.kind} reverses ${t.reversesId}` : t.kind),
@@ -268,6 +296,7 @@ export const publicTables: Record<string, PublicTable<any>> = Object.fromEntries
     rankMinutesTable,
     starCountsTable,
     starMembersTable,
+    qualityTable,
     ledgerTable,
   ].map((t) => [t.def.name, t]),
 );

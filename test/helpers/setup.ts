@@ -1,4 +1,6 @@
+import { serve } from "@hono/node-server";
 import { mkdtempSync } from "node:fs";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureAdmin, openLocalDatabase } from "../../db/local";
@@ -96,4 +98,20 @@ export async function makeBank(opts: { clockStart?: string } = {}): Promise<Test
     },
   };
   return bank;
+}
+
+/** Serves a bank over real HTTP on a free port of 127.0.0.1 (for browser tests and CLI tests). */
+export function serveBank(bank: TestBank): Promise<{ url: string; close: () => Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: bank.app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            (server as Server).closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
 }
