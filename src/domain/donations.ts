@@ -230,23 +230,21 @@ export async function recordGoodsUsage(db: Db, actor: Principal, donationId: str
   const total = donation.goodsQuantity!;
   const after = before - input.quantity;
   const valueFen = Math.floor((donation.amountFen * before) / total) - Math.floor((donation.amountFen * after) / total);
-  const id = newId();
+  const usage = {
+    id: newId(),
+    donationId,
+    quantity: input.quantity,
+    wishId: input.wishId ?? null,
+    beneficiaryGroup: group,
+    note: input.note ?? null,
+    at: ctx.at,
+    createdBy: actor.userId,
+  };
   const write = new Write()
     .expect("insufficient_goods", "(SELECT goods_remaining FROM donations WHERE id = ?) >= ?", [donationId, input.quantity])
     .add({ sql: "UPDATE donations SET goods_remaining = ? WHERE id = ? AND goods_remaining = ?", args: [after, donationId, before] })
     .expectChanged("conflict")
-    .add(
-      db.orm.insert(goodsUsages).values({
-        id,
-        donationId,
-        quantity: input.quantity,
-        wishId: input.wishId ?? null,
-        beneficiaryGroup: group,
-        note: input.note ?? null,
-        at: ctx.at,
-        createdBy: actor.userId,
-      }),
-    );
+    .add(db.orm.insert(goodsUsages).values(usage));
   const transactionId =
     valueFen > 0
       ? appendTransaction(write, {
@@ -255,7 +253,7 @@ export async function recordGoodsUsage(db: Db, actor: Principal, donationId: str
           memo: `物资使用：${donation.goodsDescription} ×${input.quantity}`,
           communityId: donation.communityId,
           refType: "goods_usage",
-          refId: id,
+          refId: usage.id,
           createdBy: actor.userId,
           postings: [
             { accountId: accounts.goodsStock, asset: "CNY", amount: -valueFen },
@@ -263,17 +261,7 @@ export async function recordGoodsUsage(db: Db, actor: Principal, donationId: str
           ],
         })
       : null;
-  const body = {
-    id,
-    donationId,
-    quantity: input.quantity,
-    wishId: input.wishId ?? null,
-    beneficiaryGroup: group,
-    note: input.note ?? null,
-    valueFen,
-    remaining: after,
-    transactionId,
-    at: ctx.at,
-  };
+  const { createdBy: _b, ...shown } = usage;
+  const body = { ...shown, valueFen, remaining: after, transactionId };
   return commitWith(db, write, ctx, body);
 }

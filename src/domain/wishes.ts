@@ -166,53 +166,48 @@ export async function claimWish(db: Db, actor: Principal, id: string, input: { m
   return commitWith(db, write, ctx, wishJson(updated, seesBeneficiary(actor)));
 }
 
-/** Guards for the claimer's own actions: the wish is claimed, and (for a member) claimed by them. */
-function guardClaimed(write: Write, actor: Principal, id: string) {
-  write.expect("wish_not_claimed", "EXISTS (SELECT 1 FROM wishes WHERE id = ? AND status = 'claimed')", [id]);
+/**
+ * The claimer's (or staff's) step out of "claimed": release back to open, or fulfil. Guards in the
+ * write: the wish is claimed, and for a member, claimed by them.
+ */
+async function leaveClaimed(
+  db: Db,
+  actor: Principal,
+  id: string,
+  ctx: WriteCtx,
+  step: { to: "open" | "fulfilled"; set: string; args: (string | number | null)[]; change: Partial<WishRow>; note: string | null },
+) {
+  const { wish, member } = await load(db, id, actor.memberId);
+  assertMayAct(actor, wish, member);
+  const write = new Write().expect("wish_not_claimed", "EXISTS (SELECT 1 FROM wishes WHERE id = ? AND status = 'claimed')", [id]);
   if (actor.role === "member") {
     write.expect("claim_not_yours", "EXISTS (SELECT 1 FROM wishes WHERE id = ? AND claimed_by = ?)", [id, actor.memberId]);
   }
+  write.add({ sql: `UPDATE wishes SET ${step.set} WHERE id = ? AND status = 'claimed'`, args: [...step.args, id] }).expectChanged("wish_not_claimed");
+  addEvent(write, id, "claimed", step.to, actor.userId, ctx.at, step.note);
+  if (step.to === "fulfilled") bump(write, "wishes_fulfilled");
+  return commitWith(db, write, ctx, wishJson({ ...wish, ...step.change, status: step.to }, seesBeneficiary(actor)));
 }
 
-export async function releaseWish(db: Db, actor: Principal, id: string, ctx: WriteCtx) {
-  const { wish, member } = await load(db, id, actor.memberId);
-  assertMayAct(actor, wish, member);
-  const write = new Write();
-  guardClaimed(write, actor, id);
-  write
-    .add({
-      sql: `UPDATE wishes SET status = 'open', claimed_by = NULL, claimed_at = NULL, claim_deadline = NULL
-            WHERE id = ? AND status = 'claimed'`,
-      args: [id],
-    })
-    .expectChanged("wish_not_claimed");
-  addEvent(write, id, "claimed", "open", actor.userId, ctx.at, "claim released");
-  const updated: WishRow = { ...wish, status: "open", claimedBy: null, claimedAt: null, claimDeadline: null };
-  return commitWith(db, write, ctx, wishJson(updated, seesBeneficiary(actor)));
+export function releaseWish(db: Db, actor: Principal, id: string, ctx: WriteCtx) {
+  return leaveClaimed(db, actor, id, ctx, {
+    to: "open",
+    set: "status = 'open', claimed_by = NULL, claimed_at = NULL, claim_deadline = NULL",
+    args: [],
+    change: { claimedBy: null, claimedAt: null, claimDeadline: null },
+    note: "claim released",
+  });
 }
 
-export async function fulfilWish(db: Db, actor: Principal, id: string, input: { note?: string; goodsValueFen?: number }, ctx: WriteCtx) {
-  const { wish, member } = await load(db, id, actor.memberId);
-  assertMayAct(actor, wish, member);
-  const write = new Write();
-  guardClaimed(write, actor, id);
-  write
-    .add({
-      sql: `UPDATE wishes SET status = 'fulfilled', fulfilled_at = ?, fulfil_note = ?, goods_value_fen = ?
-            WHERE id = ? AND status = 'claimed'`,
-      args: [ctx.at, input.note ?? null, input.goodsValueFen ?? null, id],
-    })
-    .expectChanged("wish_not_claimed");
-  addEvent(write, id, "claimed", "fulfilled", actor.userId, ctx.at, input.note ?? null);
-  bump(write, "wishes_fulfilled");
-  const updated: WishRow = {
-    ...wish,
-    status: "fulfilled",
-    fulfilledAt: ctx.at,
-    fulfilNote: input.note ?? null,
-    goodsValueFen: input.goodsValueFen ?? null,
-  };
-  return commitWith(db, write, ctx, wishJson(updated, seesBeneficiary(actor)));
+export function fulfilWish(db: Db, actor: Principal, id: string, input: { note?: string; goodsValueFen?: number }, ctx: WriteCtx) {
+  const change = { fulfilledAt: ctx.at, fulfilNote: input.note ?? null, goodsValueFen: input.goodsValueFen ?? null };
+  return leaveClaimed(db, actor, id, ctx, {
+    to: "fulfilled",
+    set: "status = 'fulfilled', fulfilled_at = ?, fulfil_note = ?, goods_value_fen = ?",
+    args: [change.fulfilledAt, change.fulfilNote, change.goodsValueFen],
+    change,
+    note: change.fulfilNote,
+  });
 }
 
 export async function cancelWish(db: Db, actor: Principal, id: string, input: { reason?: string }, ctx: WriteCtx) {
