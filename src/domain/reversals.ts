@@ -153,6 +153,16 @@ export async function reverseTransaction(
     });
   }
   write.add({ sql: TX_BY_ID, args: [reversalId] });
-  const results = await commit(db, write);
-  return JSON.parse(String(results[results.length - 1]!.rows[0]!.body)) as TransactionJson;
+  try {
+    const results = await commit(db, write);
+    return JSON.parse(String(results[results.length - 1]!.rows[0]!.body)) as TransactionJson;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "voucher_not_issued") {
+      throw new AppError(
+        "voucher_not_issued",
+        "The voucher is no longer issued: reverse its acceptance first; a cancelled or expired voucher already returned its points",
+      );
+    }
+    throw err;
+  }
 }

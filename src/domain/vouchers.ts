@@ -34,7 +34,6 @@ async function commitVoucher(db: Db, write: Write, idempotency?: Parameters<type
   }
 }
 
-
 // ---- merchants and voucher types ----
 
 export async function createMerchant(db: Db, actor: Principal, input: { name: string }, at: string) {
@@ -441,12 +440,13 @@ function visibility(actor: Principal): { where: string; args: string[] } {
   }
 }
 
-const statusCondition = (status: VoucherStatus): string =>
+/** A filter by effective status: "issued" excludes, and "expired" includes, issued vouchers past expiry. */
+const statusFilter = (status: VoucherStatus, now: string): [string, string] =>
   status === "issued"
-    ? "v.status = 'issued' AND v.expires_at > ?"
+    ? ["v.status = 'issued' AND v.expires_at > ?", now]
     : status === "expired"
-      ? "(v.status = 'expired' OR (v.status = 'issued' AND v.expires_at <= ?))"
-      : "v.status = ? ";
+      ? ["(v.status = 'expired' OR (v.status = 'issued' AND v.expires_at <= ?))", now]
+      : ["v.status = ?", status];
 
 /** Newest first, filtered by effective status, member or type. */
 export async function listVouchers(db: Db, actor: Principal, q: VoucherQuery, now: string) {
@@ -454,7 +454,10 @@ export async function listVouchers(db: Db, actor: Principal, q: VoucherQuery, no
   const before = decodeCursor<string>(q.cursor, "string");
   const where = [scope.where];
   const args: (string | number)[] = [...scope.args];
-  if (q.status) where.push(statusCondition(q.status)), args.push(q.status === "issued" || q.status === "expired" ? now : q.status);
+  if (q.status) {
+    const [condition, arg] = statusFilter(q.status, now);
+    where.push(condition), args.push(arg);
+  }
   if (q.memberId) where.push("v.member_id = ?"), args.push(q.memberId);
   if (q.voucherTypeId) where.push("v.voucher_type_id = ?"), args.push(q.voucherTypeId);
   if (before) where.push("v.id < ?"), args.push(before);
