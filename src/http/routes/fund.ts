@@ -45,7 +45,7 @@ const Expense = z
 const NewExpense = z.strictObject({
   amountFen: Fen,
   purpose: Purpose,
-  description: Text(500),
+  description: Text(500).openapi({ description: "published as it is: name no beneficiary (group and community only)" }),
   receiptRef: Text(100),
   approvedBy: Text(50).optional().openapi({ description: "who approved it; defaults to the recording user's name" }),
   communityId: Id.optional().openapi({ description: "staff: their own community (the default); admin: any or none" }),
