@@ -20,13 +20,13 @@ import { ruleRoutes } from "./http/routes/rules";
 import { transactionRoutes } from "./http/routes/transactions";
 import { userRoutes } from "./http/routes/users";
 import { voucherRoutes } from "./http/routes/vouchers";
+import { publicJsonCache } from "./web/cache";
+import { webRoutes } from "./web/routes";
 import { wishRoutes } from "./http/routes/wishes";
 import { activityRoutes } from "./http/routes/activities";
 import { serviceRecordRoutes } from "./http/routes/service-records";
 import { donationRoutes } from "./http/routes/donations";
 import { rankingRoutes } from "./http/routes/rankings";
-import { publicJsonCache } from "./web/cache";
-import { webRoutes } from "./web/routes";
 
 export type { AppDeps };
 
@@ -35,7 +35,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** Builds the whole app from its dependencies; the Node server, the Worker and the tests all call this. */
 export function createApp(deps: AppDeps) {
   const app = newRouter();
-  const defer = deps.defer ?? ((work: Promise<unknown>) => void work.catch((e) => (deps.log ?? console.error)("deferred work failed", e)));
+  const defer =
+    deps.defer ?? ((work: () => Promise<unknown>) => void work().catch((e) => (deps.log ?? console.error)("deferred work failed", e)));
 
   app.use("*", async (c, next) => {
     c.set("deps", deps);
@@ -44,12 +45,15 @@ export function createApp(deps: AppDeps) {
     c.header("X-Request-Id", c.get("requestId"));
     // Every committed value-moving write is sealed into the hash chain right after it answers.
     if (c.req.method === "POST" && c.res.status < 300) {
-      const sealing = sealPending(deps.db);
+      const seal = () => sealPending(deps.db);
+      let ctx: ExecutionContext | undefined;
       try {
-        c.executionCtx.waitUntil(sealing);
+        ctx = c.executionCtx;
       } catch {
-        defer(sealing); // not on Workers: no execution context
+        ctx = undefined; // not on Workers: no execution context
       }
+      if (ctx) ctx.waitUntil(seal());
+      else defer(seal);
     }
   });
   app.use("*", secureHeaders());

@@ -29,8 +29,7 @@ export async function benchBank(): Promise<BenchBank> {
   const counted = countRoundTrips(raw);
   const db = createDb(counted.client);
   await ensureAdmin(db, "admin", "admin-password", 1000);
-  const pending: Promise<unknown>[] = [];
-  const app = createApp({ db, clock: systemClock, jwtSecret: BENCH_SECRET, passwordIterations: 1000, defer: (p) => void pending.push(p) });
+  const app = createApp({ db, clock: systemClock, jwtSecret: BENCH_SECRET, passwordIterations: 1000 });
   const adminId = String((await raw.execute("SELECT id FROM users WHERE username = 'admin'")).rows[0]!.id);
   const admin = await signToken(
     { userId: adminId, username: "admin", role: "admin", communityId: null, memberId: null, merchantId: null },

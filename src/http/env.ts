@@ -12,8 +12,11 @@ export interface AppDeps {
   passwordIterations?: number;
   /** Days a member has to fulfil a claimed wish before it is released. */
   claimDays?: number;
-  /** Runs work after the response (waitUntil on Workers); defaults to fire-and-forget. */
-  defer?: (work: Promise<unknown>) => void;
+  /**
+   * Runs work after the response where there is no Workers execution context (which uses
+   * waitUntil). Defaults to starting it at once, fire-and-forget; tests queue it and run it later.
+   */
+  defer?: (work: () => Promise<unknown>) => void;
   /** The caller's address for login rate limiting. */
   clientAddress?: (headers: Headers) => string | undefined;
   log?: (message: string, detail?: unknown) => void;

@@ -369,7 +369,7 @@ describe("claim deadline and the scheduled release", () => {
 
   it("the claim period follows the claimDays setting", async () => {
     const scene = await earningScene();
-    const app = createApp({ db: scene.bank.db, clock: scene.bank.clock, jwtSecret: TEST_JWT_SECRET, claimDays: 3, defer: (p) => void p.catch(() => {}) });
+    const app = createApp({ db: scene.bank.db, clock: scene.bank.clock, jwtSecret: TEST_JWT_SECRET, claimDays: 3, defer: () => {} });
     const call = caller(app);
     const w = (await call("POST", "/v1/wishes", { token: scene.staffA, body: wishBody() })).body;
     const c = await call("POST", `/v1/wishes/${w.id}/claim`, { token: scene.alice.token, body: {} });

@@ -22,7 +22,7 @@ export interface TestBank {
   admin: string;
   /** Round-trips to the database since the last reset. */
   roundTrips: { count: () => number; reset: () => void };
-  /** Waits for deferred work (hash sealing) started by earlier requests. */
+  /** Runs the deferred work (hash sealing) queued by earlier requests, then seals anything left. */
   settle: () => Promise<void>;
   token: (p: Partial<Principal> & Pick<Principal, "role">) => Promise<string>;
   community: (name?: string) => Promise<{ id: string; name: string; code: string }>;
@@ -40,13 +40,15 @@ export async function makeBank(opts: { clockStart?: string } = {}): Promise<Test
   const counted = countRoundTrips(raw);
   const db = createDb(counted.client);
   const clock = new ManualClock(opts.clockStart);
-  const pending: Promise<unknown>[] = [];
+  // Deferred work (hash sealing after each write) waits here until settle(), so a request's
+  // round-trips are its own.
+  const pending: (() => Promise<unknown>)[] = [];
   const app = createApp({
     db,
     clock,
     jwtSecret: TEST_JWT_SECRET,
     passwordIterations: FAST_ITERATIONS,
-    defer: (p) => void pending.push(p),
+    defer: (work) => void pending.push(work),
     clientAddress: (h) => h.get("x-test-address") ?? "127.0.0.1",
   });
   await ensureAdmin(createDb(raw), "admin", "admin-password", FAST_ITERATIONS);
@@ -54,7 +56,7 @@ export async function makeBank(opts: { clockStart?: string } = {}): Promise<Test
   const adminLogin = await call("POST", "/v1/auth/login", { body: { username: "admin", password: "admin-password" } });
   const admin = adminLogin.body.token as string;
   const settle = async () => {
-    while (pending.length) await Promise.allSettled(pending.splice(0));
+    while (pending.length) await Promise.allSettled(pending.splice(0).map((work) => work()));
     await sealPending(createDb(raw));
   };
   const token = (p: Partial<Principal> & Pick<Principal, "role">) =>
