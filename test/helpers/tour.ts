@@ -1,0 +1,170 @@
+import { makeBank } from "./setup";
+
+// A tour of every API route with valid requests, counting the database round-trips each one
+// takes on its own (deferred hash sealing is queued and run between requests, not counted).
+// Used by test/api/round-trips.test.ts (the budget) and by `npm run bench` (the table).
+
+export interface TourStop {
+  route: string;
+  status: number;
+  roundTrips: number;
+  budget: number;
+}
+
+/** Every write is one batch, plus at most one read batch before it; every read is at most two. */
+export const ROUND_TRIP_BUDGET = 2;
+
+export async function routeTour(): Promise<TourStop[]> {
+  const bank = await makeBank({ clockStart: "2026-03-01T08:00:00.000Z" });
+  const stops: TourStop[] = [];
+
+  async function visit(route: string, path: string, opts: { token?: string; body?: unknown; expect?: number } = {}) {
+    const [method] = route.split(" ");
+    await bank.settle();
+    bank.roundTrips.reset();
+    const res = await bank.call(method!, path, { token: opts.token, body: opts.body ?? (method === "POST" ? {} : undefined) });
+    const roundTrips = bank.roundTrips.count();
+    const expected = opts.expect ?? (method === "POST" ? [200, 201] : [200]);
+    if (!(Array.isArray(expected) ? expected : [expected]).includes(res.status)) {
+      throw new Error(`route tour: ${route} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+    }
+    stops.push({ route, status: res.status, roundTrips, budget: ROUND_TRIP_BUDGET });
+    return res.body;
+  }
+
+  const admin = bank.admin;
+  const community = await visit("POST /v1/communities", "/v1/communities", { token: admin, body: { name: "巡检社区", code: "tour" } });
+  await visit("GET /v1/communities", "/v1/communities");
+  const merchant = await visit("POST /v1/merchants", "/v1/merchants", { token: admin, body: { name: "巡检理发店" } });
+  await visit("GET /v1/merchants", "/v1/merchants");
+  await visit("POST /v1/users", "/v1/users", {
+    token: admin,
+    body: { username: "tour-staff", password: "staff-password", role: "staff", communityId: community.id },
+  });
+  await visit("POST /v1/users", "/v1/users", {
+    token: admin,
+    body: { username: "tour-merchant", password: "merchant-password", role: "merchant", merchantId: merchant.id },
+  });
+  const staffLogin = await visit("POST /v1/auth/login", "/v1/auth/login", { body: { username: "tour-staff", password: "staff-password" } });
+  const staff = staffLogin.token as string;
+  const merchantToken = (await bank.call("POST", "/v1/auth/login", { body: { username: "tour-merchant", password: "merchant-password" } })).body.token;
+  await visit("GET /v1/me", "/v1/me", { token: staff });
+
+  const member = await visit("POST /v1/members", "/v1/members", {
+    token: staff,
+    body: { name: "巡检会员", communityId: community.id, kind: "party_member", login: { username: "tour-member", password: "member-password" } },
+  });
+  const memberToken = (await bank.call("POST", "/v1/auth/login", { body: { username: "tour-member", password: "member-password" } })).body.token;
+  await visit("GET /v1/members", "/v1/members", { token: staff });
+  await visit("GET /v1/members/:id", `/v1/members/${member.id}`, { token: staff });
+
+  await visit("GET /v1/rules", "/v1/rules");
+  await visit("POST /v1/rules", "/v1/rules", {
+    token: admin,
+    body: {
+      pointsPerServiceHour: 10,
+      pointsPerYuanDonated: 1,
+      pointsPerWishFulfilled: 20,
+      starThresholds: [10, 100, 300, 600, 1000],
+      titleMinStars: 3,
+      effectiveFrom: "2027-01-01T00:00:00.000Z",
+    },
+  });
+
+  // earning
+  const activity = await visit("POST /v1/activities", "/v1/activities", {
+    token: staff,
+    body: { title: "敬老院义务劳动", date: "2026-02-28", place: "城东敬老院" },
+  });
+  await visit("GET /v1/activities", "/v1/activities", { token: staff });
+  const record = await visit("POST /v1/service-records", "/v1/service-records", {
+    token: staff,
+    body: { memberId: member.id, activityId: activity.id, date: "2026-02-28", minutes: 600, description: "打扫卫生" },
+  });
+  await visit("GET /v1/service-records", "/v1/service-records", { token: staff });
+  const approved = await visit("POST /v1/service-records/:id/approve", `/v1/service-records/${record.id}/approve`, { token: staff });
+  const toReject = (await bank.call("POST", "/v1/service-records", {
+    token: memberToken,
+    body: { memberId: member.id, date: "2026-02-27", minutes: 30, description: "自报" },
+  })).body;
+  await visit("POST /v1/service-records/:id/reject", `/v1/service-records/${toReject.id}/reject`, { token: staff, body: { reason: "无人证明" } });
+
+  const wishBody = {
+    title: "一个书包",
+    description: "新学期需要一个书包",
+    kind: "goods",
+    estimatedValueFen: 8000,
+    beneficiaryGroup: "left_behind_child",
+    beneficiary: { name: "小明", contact: "13900000000" },
+  };
+  const wish = await visit("POST /v1/wishes", "/v1/wishes", { token: staff, body: wishBody });
+  await visit("GET /v1/wishes", "/v1/wishes", { token: staff });
+  await visit("GET /v1/wishes/:id", `/v1/wishes/${wish.id}`, { token: staff });
+  await visit("POST /v1/wishes/:id/claim", `/v1/wishes/${wish.id}/claim`, { token: memberToken });
+  await visit("POST /v1/wishes/:id/release", `/v1/wishes/${wish.id}/release`, { token: memberToken });
+  await bank.call("POST", `/v1/wishes/${wish.id}/claim`, { token: memberToken, body: {} });
+  await visit("POST /v1/wishes/:id/fulfil", `/v1/wishes/${wish.id}/fulfil`, { token: memberToken, body: { note: "已送达" } });
+  await visit("POST /v1/wishes/:id/confirm", `/v1/wishes/${wish.id}/confirm`, { token: staff, body: { satisfaction: 5 } });
+  const other = (await bank.call("POST", "/v1/wishes", { token: staff, body: wishBody })).body;
+  await visit("POST /v1/wishes/:id/cancel", `/v1/wishes/${other.id}/cancel`, { token: staff, body: { reason: "重复登记" } });
+
+  const company = await visit("POST /v1/donations", "/v1/donations", {
+    token: staff,
+    body: { donor: { type: "company", name: "常山村镇银行" }, kind: "money", amountFen: 5_000_000 },
+  });
+  const goods = (await bank.call("POST", "/v1/donations", {
+    token: staff,
+    body: { donor: { type: "member", memberId: member.id }, kind: "goods", goods: { description: "冬衣", quantity: 10, valueFen: 50_000 } },
+  })).body;
+  await visit("GET /v1/donations", "/v1/donations");
+  await visit("GET /v1/donations/:id", `/v1/donations/${company.id}`);
+  await visit("POST /v1/donations/:id/usages", `/v1/donations/${goods.id}/usages`, {
+    token: staff,
+    body: { quantity: 2, beneficiaryGroup: "elderly", note: "送给独居老人" },
+  });
+
+  await visit("GET /v1/members/:id/passbook", `/v1/members/${member.id}/passbook`, { token: memberToken });
+  await visit("GET /v1/members/:id/passbook.csv", `/v1/members/${member.id}/passbook.csv`, { token: memberToken });
+  await visit("GET /v1/rankings", "/v1/rankings?year=2026&by=points");
+  await visit("POST /v1/awards", "/v1/awards", {
+    token: admin,
+    body: { year: 2026, memberId: member.id, title: "优秀义工", citation: "服务时间最长" },
+  });
+  await visit("GET /v1/awards", "/v1/awards?year=2026");
+  await visit("GET /v1/reports/quality", "/v1/reports/quality");
+
+  // spending
+  const type = await visit("POST /v1/voucher-types", "/v1/voucher-types", {
+    token: admin,
+    body: { merchantId: merchant.id, name: "公益理发券", pointsCost: 20, stock: 10, validDays: 30 },
+  });
+  await visit("GET /v1/voucher-types", "/v1/voucher-types");
+  await visit("POST /v1/voucher-types/:id/restock", `/v1/voucher-types/${type.id}/restock`, { token: admin, body: { quantity: 5 } });
+  const voucher = await visit("POST /v1/vouchers", "/v1/vouchers", { token: memberToken, body: { voucherTypeId: type.id } });
+  const second = (await bank.call("POST", "/v1/vouchers", { token: memberToken, body: { voucherTypeId: type.id } })).body;
+  await visit("GET /v1/vouchers", "/v1/vouchers", { token: memberToken });
+  await visit("GET /v1/vouchers/:code", `/v1/vouchers/${voucher.code}`, { token: merchantToken });
+  await visit("POST /v1/vouchers/:code/accept", `/v1/vouchers/${voucher.code}/accept`, { token: merchantToken });
+  await visit("POST /v1/vouchers/:code/cancel", `/v1/vouchers/${second.code}/cancel`, { token: memberToken });
+  await visit("GET /v1/vouchers.csv", "/v1/vouchers.csv", { token: staff });
+
+  const expense = await visit("POST /v1/fund/expenses", "/v1/fund/expenses", {
+    token: staff,
+    body: { amountFen: 20_000, purpose: "hardship_aid", description: "困难家庭慰问", receiptRef: "RC-2026-001" },
+  });
+  await visit("GET /v1/fund/expenses", "/v1/fund/expenses");
+  await visit("GET /v1/fund/statement", "/v1/fund/statement");
+  await visit("GET /v1/fund/statement (period)", "/v1/fund/statement?from=2026-01-01&to=2026-12-31");
+  await visit("GET /v1/fund/statement.csv", "/v1/fund/statement.csv");
+  await visit("GET /v1/transactions/:id", `/v1/transactions/${approved.transactionId}`, { token: admin });
+  await visit("POST /v1/transactions/:id/reverse", `/v1/transactions/${expense.transactionId}/reverse`, {
+    token: admin,
+    body: { reason: "录入错误" },
+  });
+
+  await bank.settle();
+  await visit("GET /v1/public/summary", "/v1/public/summary");
+  await visit("GET /v1/public/ledger", "/v1/public/ledger");
+  return stops;
+}
+
