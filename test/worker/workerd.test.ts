@@ -20,7 +20,7 @@ import { buildWorker, ROOT, runDbMigrate, startSqld, tempDir, type BuiltWorker, 
 
 const JWT_SECRET = "workerd-test-secret-0123456789abcdefghij";
 const ADMIN_PASSWORD = "admin-password-on-sqld";
-/** Fails the build of a careless dependency long before Workers' 3 MB (Free) / 10 MB (Paid) limits. */
+/** Catches a careless dependency long before Workers' script size limit (231 KiB gzipped today). */
 const GZIP_BUDGET_BYTES = 512 * 1024;
 
 type WorkerName = "bank" | "fresh" | "no-secret" | "no-database";
