@@ -95,7 +95,8 @@ async function call(
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers as unknown as Headers };
+  const json = (res.headers.get("content-type") ?? "").includes("application/json");
+  return { status: res.status, body: json && text ? JSON.parse(text) : text, headers: res.headers as unknown as Headers };
 }
 
 async function login(username: string, password: string): Promise<string> {
@@ -217,6 +218,14 @@ describe("the Worker in workerd against sqld", () => {
 
     const summary = await call("bank", "GET", "/v1/public/summary");
     expect(summary.body).toMatchObject({ passbooks: 1, serviceMinutes: 120, fund: { incomeFen: 10_000, spentFen: 0, balanceFen: 10_000 } });
+    // The server-rendered pages (hono/jsx) run in workerd too.
+    for (const page of ["/", "/honours", "/fund"]) {
+      const res = await call("bank", "GET", page);
+      expect(res.status, page).toBe(200);
+      expect(res.headers.get("content-type"), page).toMatch(/^text\/html/);
+      expect(res.body, page).toContain("</html>");
+      expect(res.body, page).not.toContain("13800000000");
+    }
 
     // Every write was sealed after its response (waitUntil inside workerd); the published chain verifies.
     const moved = [approved.body.transactionId, donation.body.transactionId, voucher.body.transactionId, accepted.body.transactionId];
