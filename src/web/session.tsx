@@ -58,6 +58,21 @@ async function formRecord(p: Principal, what: string, key: string, status: 200 |
   return { scope: `user:${p.userId}`, key: `web:${key}:${what}`, requestHash: await sha256Hex(`web ${what}`), status };
 }
 
+/**
+ * The stored result of a form already sent with this one-time key, if any. A repeat is refused
+ * by the state it left behind (a 409) or by the key itself; either way the first result stands.
+ * Read only on that refusal path, like the API's idempotency middleware.
+ */
+async function firstResult<T>(c: WebContext, record: IdempotencyRecord, err: unknown): Promise<T | undefined> {
+  if (!(err instanceof IdempotencyConflict || (err instanceof AppError && err.status === 409))) return undefined;
+  const res = await deps(c).db.client.execute({
+    sql: "SELECT request_hash, body FROM idempotency_keys WHERE scope = ? AND key = ?",
+    args: [record.scope, record.key],
+  });
+  const row = res.rows[0];
+  return row && row.request_hash === record.requestHash ? (JSON.parse(String(row.body)) as T) : undefined;
+}
+
 async function form<T extends z.ZodTypeAny>(c: WebContext, schema: T): Promise<z.infer<T>> {
   const parsed = schema.safeParse(await c.req.parseBody());
   if (!parsed.success) {
@@ -357,7 +372,7 @@ async function redeem(c: WebContext) {
     await redeemVoucher(deps(c).db, p, { voucherTypeId: f.voucherTypeId }, nowIso(c), record);
   } catch (err) {
     // The same form sent twice: the first one redeemed; show its result.
-    if (err instanceof IdempotencyConflict) return c.redirect("/passbook?done=redeemed", 303);
+    if (await firstResult(c, record, err)) return c.redirect("/passbook?done=redeemed", 303);
     if (err instanceof AppError && (err.code === "insufficient_points" || err.code === "out_of_stock" || err.code === "not_found")) {
       return c.redirect(`/passbook?error=${err.code}`, 303);
     }
@@ -485,7 +500,8 @@ async function accept(c: WebContext) {
       return { voucher: await acceptVoucher(deps(c).db, p, f.code, nowIso(c), record), accepted: true };
     } catch (err) {
       // The same form sent twice: the first one accepted it.
-      if (err instanceof IdempotencyConflict) return { voucher: await getVoucher(deps(c).db, p, f.code, nowIso(c)), accepted: true };
+      const first = await firstResult<VoucherJson>(c, record, err);
+      if (first) return { voucher: first, accepted: true };
       throw err;
     }
   });
