@@ -1,4 +1,5 @@
 import { serve } from "@hono/node-server";
+import type { Client } from "@libsql/client";
 import { mkdtempSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -34,10 +35,11 @@ let counter = 0;
 const unique = (prefix: string) => `${prefix}${process.pid}x${++counter}x${Math.random().toString(36).slice(2, 7)}`;
 
 /** A fresh bank on its own temporary database file, migrated with the committed migrations. */
-export async function makeBank(opts: { clockStart?: string } = {}): Promise<TestBank> {
+export async function makeBank(opts: { clockStart?: string; wrapClient?: (client: Client) => Client } = {}): Promise<TestBank> {
   const dir = mkdtempSync(join(tmpdir(), "lsb-test-"));
   const raw = await openLocalDatabase(`file:${join(dir, "test.db")}`);
-  const counted = countRoundTrips(raw);
+  // wrapClient (fault injection) sits between the app and the database; settle()'s sealing bypasses it.
+  const counted = countRoundTrips(opts.wrapClient ? opts.wrapClient(raw) : raw);
   const db = createDb(counted.client);
   const clock = new ManualClock(opts.clockStart);
   // Deferred work (hash sealing after each write) waits here until settle(), so a request's
