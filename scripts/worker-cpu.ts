@@ -6,10 +6,12 @@
 import { createClient } from "@libsql/client";
 import { Miniflare } from "miniflare";
 import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { unstable_readConfig } from "wrangler";
 import { ensureAdmin } from "../db/local";
 import { migrateDatabase } from "../db/migrate";
 import { createDb } from "../src/db/client";
-import { buildWorker, startSqld, tempDir } from "../test/worker/harness";
+import { buildWorker, ROOT, startSqld, tempDir } from "../test/worker/harness";
 
 const ROUNDS = 30;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -21,6 +23,7 @@ const probe = `export default { async fetch() {
   return new Response(String(performance.now() - t));
 } }`;
 
+const { compatibility_date: compatibilityDate, compatibility_flags: compatibilityFlags } = unstable_readConfig({ config: join(ROOT, "wrangler.toml") });
 const outdir = tempDir("lsb-worker-cpu-");
 const [sqld, built] = await Promise.all([startSqld(), buildWorker(outdir)]);
 const client = createClient({ url: sqld.httpUrl });
@@ -28,13 +31,14 @@ await migrateDatabase(client);
 await ensureAdmin(createDb(client), "admin", "measure-password");
 const mf = new Miniflare({
   workers: [
-    { name: "probe", modules: true, script: probe, compatibilityDate: "2025-09-01" },
+    { name: "probe", modules: true, script: probe, compatibilityDate, compatibilityFlags },
     {
       name: "bank",
       modules: true,
       scriptPath: built.scriptPath,
       modulesRoot: built.dir,
-      compatibilityDate: "2025-09-01",
+      compatibilityDate,
+      compatibilityFlags,
       bindings: { DATABASE_URL: sqld.httpUrl, JWT_SECRET: "measure-secret-0123456789abcdefghijklmn" },
     },
   ],
