@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -552,11 +553,24 @@ const noStore = async (c: WebContext, next: () => Promise<void>) => {
   c.header("Cache-Control", "no-store");
 };
 
+/** Every form here is a few short fields. */
+const FORM_MAX_BYTES = 4 * 1024;
+const smallForm = bodyLimit({
+  maxSize: FORM_MAX_BYTES,
+  onError: () => {
+    throw new AppError("payload_too_large", `Forms are limited to ${FORM_MAX_BYTES} bytes`);
+  },
+});
+
+/** Checks that run before any form is read: same-site origin (hono/csrf), size, never cached. */
+const formPost = [csrf(), smallForm, noStore] as const;
+
 export const sessionPages = new Hono<AppEnv>()
   .get("/passbook", passbookPage)
   .get("/merchant", (c) => merchantPage(c))
-  .post("/login", csrf(), noStore, loginPost)
-  .post("/logout", csrf(), noStore, logout)
-  .post("/passbook/redeem", csrf(), noStore, redeem)
-  .post("/merchant/lookup", csrf(), noStore, lookup)
-  .post("/merchant/accept", csrf(), noStore, accept);
+  .get("/login", (c) => c.redirect("/passbook", 303))
+  .post("/login", ...formPost, loginPost)
+  .post("/logout", ...formPost, logout)
+  .post("/passbook/redeem", ...formPost, redeem)
+  .post("/merchant/lookup", ...formPost, lookup)
+  .post("/merchant/accept", ...formPost, accept);

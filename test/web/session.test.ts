@@ -92,6 +92,14 @@ describe("login and the session cookie", () => {
     expect(visible(limited.text)).toContain("登录失败次数过多");
   });
 
+  it("an oversized form is refused before it is read (413); GET /login goes to the passbook", async () => {
+    const client = webClient(bank());
+    const res = await client.post("/login", { username: "u", password: "x".repeat(5000) });
+    expect(res.status).toBe(413);
+    const get = await client.get("/login");
+    expect([get.status, get.location]).toEqual([303, "/passbook"]);
+  });
+
   it("a login form posted from another site is refused (hono/csrf origin check)", async () => {
     const client = webClient(bank());
     const cross = await client.post("/login", { username: scene.alice.username, password: PASSWORDS.member }, { origin: "https://evil.example" });
