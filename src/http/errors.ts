@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { HTTPException } from "hono/http-exception";
 import { AppError, errorStatus, type ErrorCode } from "../errors";
+import { IdempotencyConflict } from "../db/write";
 import type { AppEnv } from "./env";
 
 export function errorBody(c: Context<AppEnv>, code: ErrorCode, message: string, details: unknown = null) {
@@ -15,6 +16,10 @@ export function errorResponse(c: Context<AppEnv>, err: AppError) {
 /** The one place errors become responses: codes map to statuses; anything unknown is a 500 without detail. */
 export function onError(err: Error, c: Context<AppEnv>) {
   if (err instanceof AppError) return errorResponse(c, err);
+  // The key is already stored: the idempotency middleware replays the first response or refuses.
+  if (err instanceof IdempotencyConflict) {
+    return c.json(errorBody(c, "idempotency_key_reused", "This Idempotency-Key was already used"), 409);
+  }
   if (err instanceof HTTPException) {
     const code: ErrorCode =
       err.status === 413 ? "payload_too_large" : err.status === 401 ? "unauthorized" : err.status === 415 ? "unsupported_media_type" : "validation_failed";
