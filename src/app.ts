@@ -1,5 +1,6 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { bodyLimit } from "hono/body-limit";
+import type { ExecutionContext } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "./errors";
 import { newId } from "./ids";

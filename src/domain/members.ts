@@ -7,7 +7,7 @@ import { notFound } from "../errors";
 import { newId } from "../ids";
 import { assertSelfOrStaffOf, assertStaffOf, communityScope } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
-import { listRules, ruleInForce, titleFor } from "./rules";
+import { ruleInForce, ruleVersionsQuery, titleFor, toRules } from "./rules";
 
 export type MemberRow = typeof members.$inferSelect;
 export type MemberKind = MemberRow["kind"];
@@ -151,13 +151,12 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
       .orderBy(desc(postings.id))
       .limit(page.limit + 1),
     db.orm.select().from(levelChanges).where(eq(levelChanges.memberId, memberId)).orderBy(asc(levelChanges.stars)),
-    db.orm.query.ruleVersions.findMany(),
+    ruleVersionsQuery(db),
   ]);
   const row = memberRows[0];
   if (!row) throw notFound("Member");
   assertSelfOrStaffOf(actor, row.member);
-  const sorted = [...rules].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : a.effectiveFrom > b.effectiveFrom ? -1 : b.version - a.version));
-  const current = ruleInForce(sorted, at);
+  const current = ruleInForce(toRules(rules), at);
   const entries = toPage(entryRows, page.limit, (e) => e.id, ({ id: _id, ...e }) => e);
   return {
     member: memberJson(row.member),
@@ -171,4 +170,3 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
   };
 }
 
-export { listRules };

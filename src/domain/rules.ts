@@ -1,6 +1,5 @@
 import type { Db } from "../db/client";
 import { ruleVersions } from "../../db/schema";
-import { desc } from "drizzle-orm";
 
 export interface Rules {
   version: number;
@@ -13,17 +12,11 @@ export interface Rules {
   effectiveFrom: string;
 }
 
-/** All rule versions, newest effective first. Small table: read whole, pick in code. */
-export async function listRules(db: Db): Promise<Rules[]> {
-  const rows = await db.orm
-    .select()
-    .from(ruleVersions)
-    .orderBy(desc(ruleVersions.effectiveFrom), desc(ruleVersions.version));
-  return rows.map(({ createdAt: _c, createdBy: _b, ...r }) => r);
-}
-
 /** The rule versions as a query, for reading them in one batch with the other reads of a request. */
 export const ruleVersionsQuery = (db: Db) => db.orm.select().from(ruleVersions);
+
+/** All rule versions, newest effective first. Small table: read whole, pick in code. */
+export const listRules = async (db: Db): Promise<Rules[]> => toRules(await ruleVersionsQuery(db));
 
 /** Rows of `ruleVersionsQuery`, newest effective first: the order `ruleInForce` expects. */
 export function toRules(rows: (typeof ruleVersions.$inferSelect)[]): Rules[] {
