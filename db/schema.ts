@@ -33,7 +33,11 @@ export const members = sqliteTable(
     publicOptOut: integer("public_opt_out", { mode: "boolean" }).notNull().default(false),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [index("members_community_idx").on(t.communityId, t.id)],
+  (t) => [
+    index("members_community_idx").on(t.communityId, t.id),
+    // The honour roll: how many members hold each star level, and the top of the title holders.
+    index("members_stars_idx").on(t.stars, t.earnedTotal),
+  ],
 );
 
 export const users = sqliteTable("users", {

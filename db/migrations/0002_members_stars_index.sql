@@ -1,0 +1,1 @@
+CREATE INDEX `members_stars_idx` ON `members` (`stars`,`earned_total`);
