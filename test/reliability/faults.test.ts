@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runScheduledJobs } from "../../src/jobs";
 import { DAY_MS } from "../../src/clock";
 import { makeBank, type TestBank } from "../helpers/setup";
@@ -190,7 +190,10 @@ describe("an answer lost after the commit: the retry with the same Idempotency-K
     const stored = await bank.db.client.execute({ sql: "SELECT status, body FROM idempotency_keys WHERE key = ?", args: [key] });
     expect(stored.rows).toHaveLength(1);
 
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     const retry = await send(request, key);
+    expect(logged, "a replay is not an internal error").not.toHaveBeenCalled();
+    logged.mockRestore();
     expect(retry.status).toBe(Number(stored.rows[0]!.status));
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
     expect(retry.body).toEqual(JSON.parse(String(stored.rows[0]!.body)));
