@@ -310,13 +310,17 @@ async function passbookPage(c: WebContext) {
           </tbody>
         </table>
       </div>
-      {book.nextCursor ? (
-        <p class="table-foot">
+      <div class="table-foot">
+        {/* The spending API's passbook export; the session cookie authenticates it like a bearer token. */}
+        <a href={`/v1/members/${m.id}/passbook.csv`} download>
+          {d.csv}
+        </a>
+        {book.nextCursor ? (
           <a href={`/passbook${qs({ cursor: book.nextCursor })}`} rel="next">
             {d.next} →
           </a>
-        </p>
-      ) : null}
+        ) : null}
+      </div>
     </>,
   );
 }

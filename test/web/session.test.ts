@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { FAST_ITERATIONS, TEST_JWT_SECRET } from "../helpers/setup";
-import { passbookBalance } from "../helpers/spending";
+import { grantPoints, passbookBalance } from "../helpers/spending";
 import { PASSWORDS, webScene, type WebScene } from "../helpers/web";
 import { field, ORIGIN, visible, webClient } from "./client";
 
@@ -154,6 +154,13 @@ describe("the passbook page", () => {
     expect(text).toContain("1 星 2026-03-01 2 星 2026-03-01");
     expect(text).toContain("微心愿：给留守儿童的新书包 +20");
     expect(text).toContain("公益理发券（阳光理发店）— 30 积分");
+    // The entries download as CSV through the API's export, authenticated by the session cookie.
+    const link = `/v1/members/${scene.alice.id}/passbook.csv`;
+    expect(page.text).toContain(`href="${link}"`);
+    const csv = await client.get(link);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    expect(csv.text).toContain("给留守儿童的新书包");
   });
 
   it("is for members: staff and merchants see a polite refusal (403)", async () => {
@@ -217,9 +224,18 @@ describe("the passbook page", () => {
   });
 
   it("pages through the entries", async () => {
-    const client = await memberClient();
+    const { username } = await poorMember();
+    const member = (await bank().db.client.execute({ sql: "SELECT member_id FROM users WHERE username = ?", args: [username] })).rows[0]!;
+    for (let i = 1; i <= 21; i++) await grantPoints(bank(), String(member.member_id), i);
+    const client = webClient(bank());
+    await client.login(username, PASSWORDS.member);
     const first = await client.get("/passbook");
-    expect(first.text).not.toContain('rel="next"');
+    const next = /href="(\/passbook\?cursor=[^"]+)" rel="next"/.exec(first.text)![1]!;
+    expect(visible(first.text)).toContain("+21 ");
+    expect(visible(first.text)).not.toMatch(/ \+1 1 /);
+    const second = await client.get(next);
+    expect(visible(second.text)).toMatch(/ \+1 1 /);
+    expect(second.text).not.toContain('rel="next"');
     expect((await client.get("/passbook?cursor=nonsense")).status).toBe(400);
     expect((await client.get("/passbook?unknown=1")).status).toBe(400);
   });
