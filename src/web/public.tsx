@@ -40,10 +40,10 @@ const LEDGER_PAGE_SIZE = 50;
 const FIRST_YEAR = 2014;
 
 const db = (c: WebContext) => c.get("deps").db;
-const today = (c: WebContext) => c.get("deps").clock.now().toISOString();
+const now = (c: WebContext) => c.get("deps").clock.now().toISOString();
 const listQuery = (c: WebContext, limit = PAGE_SIZE): TableQuery => {
   const { cursor } = pageQuery(c, ListQuery);
-  return { cursor, limit, year: Number(today(c).slice(0, 4)), at: today(c) };
+  return { cursor, limit, year: Number(now(c).slice(0, 4)), at: now(c) };
 };
 
 export const publicPaths = ["/", "/wishes", "/service", "/donations", "/fund", "/honours", "/quality", "/ledger"] as const;
@@ -218,9 +218,9 @@ export const publicPages = new Hono<AppEnv>()
   .get("/honours", etag(), async (c) => {
     const view = langOf(c);
     const { d } = view;
-    const thisYear = Number(today(c).slice(0, 4));
+    const thisYear = Number(now(c).slice(0, 4));
     const { year } = pageQuery(c, z.strictObject({ year: z.coerce.number().int().min(FIRST_YEAR).max(thisYear).optional(), lang: LangParam }));
-    const q: TableQuery = { limit: PAGE_SIZE, year: year ?? thisYear, at: today(c) };
+    const q: TableQuery = { limit: PAGE_SIZE, year: year ?? thisYear, at: now(c) };
     const [awards, byPoints, byMinutes, counts, stars] = await readTogether(db(c), (db) =>
       Promise.all([
         awardsTable.load(db, q),
@@ -281,7 +281,7 @@ export const publicPages = new Hono<AppEnv>()
   .get("/quality", etag(), async (c) => {
     const view = langOf(c);
     pageQuery(c, z.strictObject({ lang: LangParam }));
-    const rows = await qualityTable.load(db(c), { limit: PAGE_SIZE, year: 0, at: today(c) });
+    const rows = await qualityTable.load(db(c), { limit: PAGE_SIZE, year: 0, at: now(c) });
     return sendPage(c, view, {
       access: "public",
       path: "/quality",
@@ -328,7 +328,7 @@ export const publicPages = new Hono<AppEnv>()
     const name = c.req.param("file").slice(0, -".csv".length);
     const table = publicTables[name];
     if (!table) throw notFound("Table");
-    const thisYear = Number(today(c).slice(0, 4));
+    const thisYear = Number(now(c).slice(0, 4));
     const q = pageQuery(
       c,
       z.strictObject({
@@ -339,7 +339,7 @@ export const publicPages = new Hono<AppEnv>()
       }),
     );
     const view = langOf(c);
-    const page = await table.load(db(c), { ...q, at: today(c) });
+    const page = await table.load(db(c), { ...q, at: now(c) });
     if (page.nextCursor) {
       c.header("Link", `</csv/${name}.csv${qs({ cursor: page.nextCursor, limit: q.limit, year: q.year })}>; rel="next"`);
     }

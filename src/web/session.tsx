@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
+import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { login } from "../auth/login";
 import { TOKEN_TTL_SECONDS, type Principal } from "../auth/tokens";
@@ -36,8 +37,9 @@ const PASSBOOK_ENTRIES = 20;
 const deps = (c: WebContext) => c.get("deps");
 const nowIso = (c: WebContext) => deps(c).clock.now().toISOString();
 
+/** The session's CSRF token: HMAC-SHA256 of the session cookie under the JWT secret (stateless, dies with the session). */
 async function csrfToken(c: WebContext): Promise<string> {
-  const session = c.req.header("cookie")?.match(new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`))?.[1] ?? "";
+  const session = getCookie(c, SESSION_COOKIE) ?? "";
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(deps(c).jwtSecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`csrf\n${session}`));
   let bin = "";
@@ -137,8 +139,8 @@ const Notice = ({ text, kind }: { text: string; kind: "notice" | "error" }) => (
   </p>
 );
 
-function privatePage(c: WebContext, view: View, path: string, title: string, body: unknown, status?: ContentfulStatusCode) {
-  return sendPage(c, view, { access: "private", path, title, body: body as never, status });
+function privatePage(c: WebContext, view: View, path: string, title: string, body: Child, status?: ContentfulStatusCode) {
+  return sendPage(c, view, { access: "private", path, title, body, status });
 }
 
 const loginPage = (c: WebContext, view: View, next: "passbook" | "merchant", error?: string, status?: ContentfulStatusCode) =>
