@@ -182,6 +182,7 @@ describe("accessibility (axe-core: no serious or critical violations)", () => {
     for (const path of publicPages) {
       await page.goto(`${server.url}${path}`);
       await auditAccessibility(page, path);
+      await shot(page, `desktop${path.replace(/[/?=]+/g, "-").replace(/-$/, "") || "-home"}`);
     }
     await page.goto(`${server.url}/?lang=zh`);
     await context.close();
