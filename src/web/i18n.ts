@@ -75,7 +75,8 @@ const zh = {
   starCountsTitle: "各星级人数",
   starMembersTitle: "三星级以上会员（社区荣誉称号）",
   qualityTitle: "服务质量",
-  qualityIntro: "按项目自身的服务标准统计：办结率、满意率和逾期未完成的认领。",
+  qualityIntro:
+    "按项目自身的服务标准统计。按期办结率：登记了期限且已到期（或已确认）的心愿中，在期限内回访确认的比例；满意率：回访评分为 4 分或 5 分的比例；逾期未完成的认领：已过认领期限、尚未完成的认领；逾期自动释放：因超过认领期限而被自动释放的认领。",
   ledgerTitle: "公开账本",
   ledgerIntro:
     "每一笔积分和基金的变动都是一笔复式记账交易，并与前一笔交易的哈希值相连。下载全部交易即可核验：任何一笔被改动或删除，链条就会断开。",
@@ -302,7 +303,8 @@ const en: Dict = {
   starCountsTitle: "Members by star level",
   starMembersTitle: "Members with three stars or more (honorary title)",
   qualityTitle: "Service quality",
-  qualityIntro: "Measured by the programme's own standards: wishes completed on time, satisfaction, and overdue claims.",
+  qualityIntro:
+    "Measured by the programme's own standards. Completed on time: of the wishes with a deadline that has passed (or already confirmed), the share confirmed by their deadline. Satisfied: the share of follow-up scores of 4 or 5. Claims past their deadline: claims not yet fulfilled after their claim deadline. Released: claims released automatically because their deadline passed.",
   ledgerTitle: "Public ledger",
   ledgerIntro:
     "Every movement of points and fund money is a double-entry transaction chained to the previous one by its hash. Download all of them to verify: if any transaction were changed or removed, the chain would break.",

@@ -184,7 +184,6 @@ describe("accessibility (axe-core: no serious or critical violations)", () => {
       await auditAccessibility(page, path);
       await shot(page, `desktop${path.replace(/[/?=]+/g, "-").replace(/-$/, "") || "-home"}`);
     }
-    await page.goto(`${server.url}/?lang=zh`);
     await context.close();
   });
 
