@@ -113,6 +113,9 @@ export function mapWriteError(write: Write, err: unknown): unknown {
     if (code) return new AppError(code, messages[code] ?? `Refused: ${code}`);
   }
   if (message.includes("UNIQUE constraint failed: idempotency_keys")) return new IdempotencyConflict();
+  // A posting to an account that does not exist has no balance to add to.
+  if (message.includes("NOT NULL constraint failed: postings.balance_after")) return new AppError("not_found", "Account not found");
+  if (message.includes("FOREIGN KEY constraint failed")) return new AppError("not_found", "Something this request refers to does not exist");
   if (message.includes("UNIQUE constraint failed: ledger_transactions.reverses_id")) {
     return new AppError("already_reversed", messages.already_reversed!);
   }

@@ -47,17 +47,18 @@ export function earnPoints(write: Write, e: EarnInput): string {
   });
   const thresholds = JSON.stringify(e.rules.starThresholds);
   write
-    .add({ sql: "UPDATE members SET earned_total = earned_total + ? WHERE id = ?", args: [e.points, e.member.id] })
+    .add({
+      // Right-hand sides see the old row: earned_total + ? is the new total.
+      sql: `UPDATE members SET earned_total = earned_total + ?,
+              stars = MAX(stars, (SELECT COUNT(*) FROM json_each(?) WHERE value <= earned_total + ?))
+            WHERE id = ?`,
+      args: [e.points, thresholds, e.points, e.member.id],
+    })
     .add({
       sql: `INSERT OR IGNORE INTO level_changes (member_id, stars, at, transaction_id)
             SELECT ?, CAST(key AS INTEGER) + 1, ?, ? FROM json_each(?)
             WHERE value <= (SELECT earned_total FROM members WHERE id = ?)`,
       args: [e.member.id, e.at, txId, thresholds, e.member.id],
-    })
-    .add({
-      sql: `UPDATE members SET stars = MAX(stars, (SELECT COUNT(*) FROM json_each(?) WHERE value <= earned_total))
-            WHERE id = ?`,
-      args: [thresholds, e.member.id],
     })
     .add({
       sql: `INSERT INTO member_year_stats (member_id, year, community_id, points_earned, minutes_served)

@@ -43,8 +43,10 @@ export function assertBalanced(postings: PostingInput[]): void {
 
 /**
  * Adds a ledger transaction to a write: the transaction row (its chain position taken inside the
- * write), the balance change of each account and each posting with the balance after it.
- * Balances live with the account, so reading one never sums postings. The hash is sealed later.
+ * write) and one INSERT per posting with the balance after it. The database applies each posting
+ * to its account's stored balance (trigger postings_apply, migration 0003), so a posting never
+ * exists without its balance change; a missing account fails the foreign key. Reading a balance
+ * never sums postings. The hash is sealed later.
  */
 export function appendTransaction(write: Write, tx: TransactionInput): string {
   assertBalanced(tx.postings);
@@ -67,14 +69,11 @@ export function appendTransaction(write: Write, tx: TransactionInput): string {
     ],
   });
   for (const p of tx.postings) {
-    write
-      .add({ sql: "UPDATE accounts SET balance = balance + ? WHERE id = ? AND asset = ?", args: [p.amount, p.accountId, p.asset] })
-      .expectChanged("not_found")
-      .add({
-        sql: `INSERT INTO postings (transaction_id, account_id, asset, amount, balance_after)
-              VALUES (?, ?, ?, ?, (SELECT balance FROM accounts WHERE id = ?))`,
-        args: [id, p.accountId, p.asset, p.amount, p.accountId],
-      });
+    write.add({
+      sql: `INSERT INTO postings (transaction_id, account_id, asset, amount, balance_after)
+            VALUES (?, ?, ?, ?, (SELECT balance FROM accounts WHERE id = ?) + ?)`,
+      args: [id, p.accountId, p.asset, p.amount, p.accountId, p.amount],
+    });
   }
   return id;
 }

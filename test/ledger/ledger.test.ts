@@ -116,6 +116,21 @@ describe("double-entry postings", () => {
     expect(await balance(bank, acc)).toBe(0);
   });
 
+  it("the database applies every posting to its account, and refuses a posting in another asset", async () => {
+    const bank = await makeBank();
+    const acc = await memberAccount(bank);
+    await bank.db.client.execute({ sql: "INSERT INTO ledger_transactions (id, seq, kind, at) VALUES ('raw', 1, 'raw', ?)", args: [AT] });
+    await bank.db.client.execute({
+      sql: "INSERT INTO postings (transaction_id, account_id, asset, amount, balance_after) VALUES ('raw', ?, 'PTS', 9, 9)",
+      args: [acc],
+    });
+    expect(await balance(bank, acc)).toBe(9);
+    await expect(
+      bank.db.client.execute("INSERT INTO postings (transaction_id, account_id, asset, amount, balance_after) VALUES ('raw', 'fund:cash', 'PTS', 5, 5)"),
+    ).rejects.toThrow(/posting_asset_mismatch/);
+    expect(await balance(bank, accounts.fundCash)).toBe(0);
+  });
+
   it("keeps history immutable: postings and transactions cannot be updated or deleted", async () => {
     const bank = await makeBank();
     const acc = await memberAccount(bank);
