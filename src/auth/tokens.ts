@@ -16,10 +16,14 @@ export const JWT_ISSUER = "love-savings-bank";
 export const JWT_AUDIENCE = "lsb-api";
 export const TOKEN_TTL_SECONDS = 8 * 60 * 60;
 
-const keyCache = new Map<string, Uint8Array>();
+// The HMAC key is imported once per secret and isolate, not on every request.
+const keyCache = new Map<string, Promise<CryptoKey>>();
 const keyFor = (secret: string) => {
   let key = keyCache.get(secret);
-  if (!key) keyCache.set(secret, (key = new TextEncoder().encode(secret)));
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keyCache.set(secret, key);
+  }
   return key;
 };
 
@@ -38,13 +42,13 @@ export async function signToken(p: Principal, secret: string, now: Date): Promis
     .setAudience(JWT_AUDIENCE)
     .setIssuedAt(iat)
     .setExpirationTime(iat + TOKEN_TTL_SECONDS)
-    .sign(keyFor(secret));
+    .sign(await keyFor(secret));
 }
 
 /** HS256 only (no `none`, no RS/HS confusion); iss, aud and exp are checked against the injected clock. */
 export async function verifyToken(token: string, secret: string, now: Date): Promise<Principal> {
   try {
-    const { payload } = await jwtVerify(token, keyFor(secret), {
+    const { payload } = await jwtVerify(token, await keyFor(secret), {
       algorithms: ["HS256"],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
