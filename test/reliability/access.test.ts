@@ -1,0 +1,254 @@
+import { decodeJwt, UnsecuredJWT } from "jose";
+import { beforeAll, describe, expect, it } from "vitest";
+import { signToken, type Principal } from "../../src/auth/tokens";
+import { makeBank, TEST_JWT_SECRET, type TestBank } from "../helpers/setup";
+import { grantPoints } from "../helpers/spending";
+import { buildScene, dumpDatabase, must, pendingRecord, voucherOf, wishBody, wishIn, type Scene } from "./helpers";
+
+// Access control (OWASP API Top 10: broken object level authorization, broken authentication,
+// broken function level authorization, mass assignment). One table: every route of the API (the
+// test fails when /openapi.json has a route the table lacks) × every kind of caller, with the
+// status each must get. The objects belong to community A, its member alice and merchant M.
+//
+// Columns:
+//   admin   the administrator          staff   staff of community A     staffB  staff of community B
+//   member  alice (the object's owner) other   bob, another member of A
+//   merch   merchant M (alice's voucher is for M)                       merchB  another merchant
+//   none    no token                    expired an admin token past its expiry
+//   forged  an admin token signed with another secret                  algNone an admin token with alg "none"
+
+const ROLES = ["admin", "staff", "staffB", "member", "other", "merch", "merchB", "none", "expired", "forged", "algNone"] as const;
+type Role = (typeof ROLES)[number];
+
+interface Target {
+  path: string;
+  body?: unknown;
+}
+
+interface Row {
+  route: string;
+  expect: number[];
+  /** A fresh object for the route; made again only after a call succeeded (a refused call changes nothing). */
+  target: (s: Scene) => Promise<Target> | Target;
+  /** Something private to community A / alice that only the roles in `sees` may find in a 2xx answer. */
+  secret?: { value: (s: Scene) => string; sees: Role[] };
+}
+
+const today = (s: Scene) => s.bank.clock.now().toISOString().slice(0, 10);
+const unique = () => Math.random().toString(36).slice(2, 10);
+let awardYear = 2000;
+
+// Markers planted in community A's private records (see beforeAll).
+const MARK = {
+  beneficiary: "受助人ACCESS-MARK",
+  activity: "东门活动ACCESS-MARK",
+  record: "alice服务ACCESS-MARK",
+  usage: "物资去向ACCESS-MARK",
+};
+let fixtures: { voucherCode: string; claimedWish: string; transactionId: string; goodsDonation: string };
+
+// prettier-ignore
+const TABLE: Row[] = [
+  //                                                          admin staff staffB member other merch merchB none expired forged algNone
+  { route: "POST /v1/auth/login",                           expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/auth/login", body: { username: "admin", password: "admin-password" } }) },
+  { route: "GET /v1/me",                                    expect: [200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401], target: () => ({ path: "/v1/me" }) },
+  { route: "POST /v1/communities",                          expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/communities", body: { name: "新社区", code: `c${unique()}` } }) },
+  { route: "GET /v1/communities",                           expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/communities" }) },
+  { route: "POST /v1/users",                                expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/users", body: { username: `u${unique()}`, password: "a-password", role: "staff", communityId: s.a } }) },
+  { route: "POST /v1/members",                              expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/members", body: { name: "新会员", kind: "resident", communityId: s.a } }) },
+  { route: "GET /v1/members",                               expect: [200, 200, 200, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/members" }), secret: { value: (s) => s.alice.id, sees: ["admin", "staff"] } },
+  { route: "GET /v1/members/{id}",                          expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}` }) },
+  { route: "GET /v1/members/{id}/passbook",                 expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}/passbook` }) },
+  { route: "GET /v1/members/{id}/passbook.csv",             expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}/passbook.csv` }) },
+  { route: "GET /v1/fund/statement.csv",                    expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/statement.csv" }) },
+  { route: "GET /v1/vouchers.csv",                          expect: [200, 200, 200, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/vouchers.csv" }), secret: { value: (s) => s.alice.passbookNo, sees: ["admin", "staff"] } },
+  { route: "POST /v1/merchants",                            expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/merchants", body: { name: "新商户" } }) },
+  { route: "GET /v1/merchants",                             expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/merchants" }) },
+  { route: "POST /v1/voucher-types",                        expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/voucher-types", body: { merchantId: s.merchant.id, name: "洗车券", pointsCost: 5, stock: 5, validDays: 5 } }) },
+  { route: "GET /v1/voucher-types",                         expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/voucher-types" }) },
+  { route: "POST /v1/voucher-types/{id}/restock",           expect: [200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/voucher-types/${s.merchant.typeId}/restock`, body: { quantity: 1 } }) },
+  { route: "POST /v1/vouchers",                             expect: [201, 201, 403, 201, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/vouchers", body: { voucherTypeId: s.merchant.typeId, memberId: s.alice.id } }) },
+  { route: "GET /v1/vouchers",                              expect: [200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401], target: () => ({ path: "/v1/vouchers" }), secret: { value: () => fixtures.voucherCode, sees: ["admin", "staff", "member"] } },
+  { route: "GET /v1/vouchers/{code}",                       expect: [200, 200, 403, 200, 403, 200, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/vouchers/${fixtures.voucherCode}` }) },
+  { route: "POST /v1/vouchers/{code}/accept",               expect: [403, 403, 403, 403, 403, 200, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/vouchers/${(await voucherOf(s)).code}/accept`, body: {} }) },
+  { route: "POST /v1/vouchers/{code}/cancel",               expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/vouchers/${(await voucherOf(s)).code}/cancel`, body: {} }) },
+  { route: "POST /v1/fund/expenses",                        expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/fund/expenses", body: { amountFen: 100, purpose: "operations", description: "打印", receiptRef: "R", communityId: s.a } }) },
+  { route: "GET /v1/fund/expenses",                         expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/expenses" }) },
+  { route: "GET /v1/fund/statement",                        expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/statement" }) },
+  { route: "GET /v1/transactions/{id}",                     expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/transactions/${fixtures.transactionId}` }) },
+  { route: "POST /v1/transactions/{id}/reverse",            expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/transactions/${(await companyGift(s)).transactionId}/reverse`, body: { reason: "更正" } }) },
+  { route: "GET /v1/rules",                                 expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/rules" }) },
+  { route: "POST /v1/rules",                                expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/rules", body: { pointsPerServiceHour: 10, pointsPerYuanDonated: 1, pointsPerWishFulfilled: 20, starThresholds: [10, 100, 300, 600, 1000], titleMinStars: 3, effectiveFrom: "2099-01-01T00:00:00Z" } }) },
+  { route: "GET /v1/public/summary",                        expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/public/summary" }) },
+  { route: "GET /v1/public/ledger",                         expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/public/ledger" }) },
+  { route: "POST /v1/wishes",                               expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/wishes", body: wishBody({ communityId: s.a }) }) },
+  { route: "GET /v1/wishes",                                expect: [200, 200, 200, 200, 200, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/wishes" }), secret: { value: () => MARK.beneficiary, sees: ["admin", "staff"] } },
+  { route: "GET /v1/wishes/{id}",                           expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/wishes/${fixtures.claimedWish}` }) },
+  { route: "POST /v1/wishes/{id}/claim",                    expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/wishes/${await wishIn(s, "open")}/claim`, body: { memberId: s.alice.id } }) },
+  { route: "POST /v1/wishes/{id}/release",                  expect: [200, 200, 403, 200, 409, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/wishes/${await wishIn(s, "claimed")}/release`, body: {} }) },
+  { route: "POST /v1/wishes/{id}/cancel",                   expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/wishes/${await wishIn(s, "open")}/cancel`, body: {} }) },
+  { route: "POST /v1/wishes/{id}/fulfil",                   expect: [200, 200, 403, 200, 409, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/wishes/${await wishIn(s, "claimed")}/fulfil`, body: {} }) },
+  { route: "POST /v1/wishes/{id}/confirm",                  expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/wishes/${await wishIn(s, "fulfilled")}/confirm`, body: { satisfaction: 5 } }) },
+  { route: "POST /v1/activities",                           expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/activities", body: { communityId: s.a, title: "清扫", date: today(s), place: "广场" } }) },
+  { route: "GET /v1/activities",                            expect: [200, 200, 200, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/activities" }), secret: { value: () => MARK.activity, sees: ["admin", "staff"] } },
+  { route: "POST /v1/service-records",                      expect: [201, 201, 403, 201, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/service-records", body: { memberId: s.alice.id, date: today(s), minutes: 30, description: "陪护" } }) },
+  { route: "GET /v1/service-records",                       expect: [200, 200, 200, 200, 200, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/service-records" }), secret: { value: () => MARK.record, sees: ["admin", "staff", "member"] } },
+  { route: "POST /v1/service-records/{id}/approve",         expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/service-records/${await pendingRecord(s)}/approve`, body: {} }) },
+  { route: "POST /v1/service-records/{id}/reject",          expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/service-records/${await pendingRecord(s)}/reject`, body: { reason: "重复" } }) },
+  { route: "POST /v1/donations",                            expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/donations", body: { communityId: s.a, donor: { type: "company", name: "企业" }, kind: "money", amountFen: 1000 } }) },
+  { route: "GET /v1/donations",                             expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/donations" }) },
+  { route: "GET /v1/donations/{id}",                        expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: `/v1/donations/${fixtures.goodsDonation}` }), secret: { value: () => MARK.usage, sees: ["admin", "staff"] } },
+  { route: "POST /v1/donations/{id}/usages",                expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/donations/${fixtures.goodsDonation}/usages`, body: { quantity: 1, beneficiaryGroup: "elderly" } }) },
+  { route: "GET /v1/rankings",                              expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/rankings" }) },
+  { route: "POST /v1/awards",                               expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/awards", body: { year: ++awardYear, memberId: s.alice.id, title: "优秀义工", citation: "热心" } }) },
+  { route: "GET /v1/awards",                                expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/awards" }) },
+  { route: "GET /v1/reports/quality",                       expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/reports/quality" }) },
+];
+
+function companyGift(s: Scene) {
+  return must(s.bank, "POST", "/v1/donations", s.staffA, { donor: { type: "company", name: "企业" }, kind: "money", amountFen: 500 });
+}
+
+let bank: TestBank;
+let scene: Scene;
+let tokens: Record<Role, string | undefined>;
+let adminPrincipal: Principal;
+
+beforeAll(async () => {
+  bank = await makeBank();
+  scene = await buildScene(bank, { fundFen: 10_000_000 });
+  await grantPoints(bank, scene.alice.id, 1_000_000);
+  await grantPoints(bank, scene.bob.id, 100);
+  const s = scene;
+  // Community A's private records, each carrying a marker a test can look for.
+  await must(bank, "POST", "/v1/wishes", s.staffA, wishBody({ beneficiary: { name: MARK.beneficiary } }));
+  await must(bank, "POST", "/v1/activities", s.staffA, { title: MARK.activity, date: today(s), place: "广场" });
+  await must(bank, "POST", "/v1/service-records", s.alice.token, { memberId: s.alice.id, date: today(s), minutes: 30, description: MARK.record });
+  await voucherOf(s, s.bob);
+  const goods = await must(bank, "POST", "/v1/donations", s.staffA, {
+    donor: { type: "anonymous" },
+    kind: "goods",
+    goods: { description: "冬衣", quantity: 1000, valueFen: 100_000 },
+  });
+  await must(bank, "POST", `/v1/donations/${goods.id}/usages`, s.staffA, { quantity: 1, beneficiaryGroup: "elderly", note: MARK.usage });
+  fixtures = {
+    voucherCode: (await voucherOf(s)).code,
+    claimedWish: await wishIn(s, "claimed"),
+    transactionId: (await companyGift(s)).transactionId,
+    goodsDonation: goods.id,
+  };
+
+  const adminClaims = decodeJwt(bank.admin);
+  adminPrincipal = {
+    userId: String(adminClaims.sub),
+    username: String(adminClaims.username),
+    role: "admin",
+    communityId: null,
+    memberId: null,
+    merchantId: null,
+  };
+  const now = bank.clock.now();
+  tokens = {
+    admin: bank.admin,
+    staff: s.staffA,
+    staffB: s.staffB,
+    member: s.alice.token,
+    other: s.bob.token,
+    merch: s.merchant.token,
+    merchB: s.otherMerchant.token,
+    none: undefined,
+    expired: await signToken(adminPrincipal, TEST_JWT_SECRET, new Date(now.getTime() - 9 * 60 * 60 * 1000)),
+    forged: await signToken(adminPrincipal, "another-secret-0123456789abcdef-0123456789", now),
+    algNone: new UnsecuredJWT({ ...adminClaims }).encode(),
+  };
+  await bank.settle();
+});
+
+describe("access control: every route × every caller", () => {
+  it("the table names every route of the API, once", async () => {
+    const doc = await bank.call("GET", "/openapi.json");
+    const routes = Object.entries<Record<string, unknown>>(doc.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(TABLE.map((r) => r.route).sort()).toEqual(routes.sort());
+  });
+
+  it("the bad tokens carry the administrator's claims: only the signature or the time is wrong", async () => {
+    for (const role of ["expired", "forged", "algNone"] as const) expect(decodeJwt(tokens[role]!), role).toMatchObject({ role: "admin", sub: adminPrincipal.userId });
+    expect((await bank.call("GET", "/v1/me", { token: await signToken(adminPrincipal, TEST_JWT_SECRET, bank.clock.now()) })).status).toBe(200);
+  });
+
+  it.each(TABLE.map((row) => [row.route, row] as const))("%s", async (route, row) => {
+    const [method] = route.split(" ");
+    const got: number[] = [];
+    const leaks: string[] = [];
+    let target: Target | undefined;
+    for (const role of ROLES) {
+      target ??= await row.target(scene);
+      const res = await bank.call(method!, target.path, { token: tokens[role], body: method === "POST" ? target.body : undefined });
+      got.push(res.status);
+      if (res.status < 300) target = undefined;
+      else expect(res.body?.error?.code, `${role}: an error body`).toBeTruthy();
+      if (row.secret && res.status < 300 && !row.secret.sees.includes(role)) {
+        const text = typeof res.body === "string" ? res.body : JSON.stringify(res.body);
+        if (text.includes(row.secret.value(scene))) leaks.push(role);
+      }
+    }
+    const table = (statuses: number[]) => Object.fromEntries(ROLES.map((r, i) => [r, statuses[i]]));
+    expect(table(got)).toEqual(table(row.expect));
+    expect(leaks, "roles that saw what they may not").toEqual([]);
+  });
+});
+
+describe("mass assignment: fields a caller may not set are refused and change nothing", () => {
+  // Each body is valid but for one field the caller has no business sending.
+  const attempts: [string, string, (s: Scene) => Promise<Target> | Target, () => string | undefined][] = [
+    ["a member's balance", "POST", (s) => ({ path: "/v1/members", body: { name: "甲", kind: "volunteer", communityId: s.a, balance: 100_000 } }), () => tokens.admin],
+    ["a member's earned total", "POST", (s) => ({ path: "/v1/members", body: { name: "甲", kind: "volunteer", communityId: s.a, earnedTotal: 1000 } }), () => tokens.staff],
+    ["a member's stars", "POST", (s) => ({ path: "/v1/members", body: { name: "甲", kind: "volunteer", communityId: s.a, stars: 5 } }), () => tokens.staff],
+    ["a passbook number", "POST", (s) => ({ path: "/v1/members", body: { name: "甲", kind: "volunteer", communityId: s.a, passbookNo: "CS-000001" } }), () => tokens.staff],
+    ["a member's id", "POST", (s) => ({ path: "/v1/members", body: { id: s.alice.id, name: "甲", kind: "volunteer", communityId: s.a } }), () => tokens.staff],
+    ["a role on a member's login", "POST", (s) => ({ path: "/v1/members", body: { name: "甲", kind: "volunteer", communityId: s.a, login: { username: `x${unique()}`, password: "12345678", role: "admin" } } }), () => tokens.staff],
+    ["a member role through /v1/users", "POST", (s) => ({ path: "/v1/users", body: { username: `x${unique()}`, password: "12345678", role: "member", communityId: s.a } }), () => tokens.admin],
+    ["a member link through /v1/users", "POST", (s) => ({ path: "/v1/users", body: { username: `x${unique()}`, password: "12345678", role: "staff", communityId: s.a, memberId: s.alice.id } }), () => tokens.admin],
+    ["a role at login", "POST", () => ({ path: "/v1/auth/login", body: { username: "admin", password: "admin-password", role: "admin" } }), () => undefined],
+    ["a wish's status", "POST", () => ({ path: "/v1/wishes", body: wishBody({ status: "confirmed" }) }), () => tokens.staff],
+    ["a wish's claimer", "POST", (s) => ({ path: "/v1/wishes", body: wishBody({ claimedBy: s.alice.id }) }), () => tokens.staff],
+    ["a wish's points", "POST", () => ({ path: "/v1/wishes", body: wishBody({ pointsAwarded: 1000 }) }), () => tokens.staff],
+    ["points on a confirmation", "POST", () => ({ path: `/v1/wishes/${fixtures.claimedWish}/confirm`, body: { satisfaction: 5, points: 1000 } }), () => tokens.staff],
+    ["another claimer on fulfilment", "POST", (s) => ({ path: `/v1/wishes/${fixtures.claimedWish}/fulfil`, body: { memberId: s.bob.id } }), () => tokens.staff],
+    ["a record's status", "POST", (s) => ({ path: "/v1/service-records", body: { memberId: s.alice.id, date: today(s), minutes: 30, description: "x", status: "approved" } }), () => tokens.member],
+    ["a record's points", "POST", (s) => ({ path: "/v1/service-records", body: { memberId: s.alice.id, date: today(s), minutes: 30, description: "x", pointsAwarded: 500 } }), () => tokens.member],
+    ["a record's community", "POST", (s) => ({ path: "/v1/service-records", body: { memberId: s.alice.id, date: today(s), minutes: 30, description: "x", communityId: s.b } }), () => tokens.staff],
+    ["minutes on an approval", "POST", async (s) => ({ path: `/v1/service-records/${await pendingRecord(s)}/approve`, body: { minutes: 6000 } }), () => tokens.staff],
+    ["a voucher's price", "POST", (s) => ({ path: "/v1/vouchers", body: { voucherTypeId: s.merchant.typeId, pointsCost: 0 } }), () => tokens.member],
+    ["a voucher's status", "POST", (s) => ({ path: "/v1/vouchers", body: { voucherTypeId: s.merchant.typeId, status: "used" } }), () => tokens.member],
+    ["a voucher's code", "POST", (s) => ({ path: "/v1/vouchers", body: { voucherTypeId: s.merchant.typeId, code: "AAAA-AAAA-AAAA-AAAA" } }), () => tokens.member],
+    ["a merchant on acceptance", "POST", (s) => ({ path: `/v1/vouchers/${fixtures.voucherCode}/accept`, body: { merchantId: s.merchant.id } }), () => tokens.merchB],
+    ["a status on cancellation", "POST", () => ({ path: `/v1/vouchers/${fixtures.voucherCode}/cancel`, body: { status: "issued" } }), () => tokens.member],
+    ["a balance on an expense", "POST", () => ({ path: "/v1/fund/expenses", body: { amountFen: 100, purpose: "operations", description: "x", receiptRef: "R", balance: 0 } }), () => tokens.staff],
+    ["a transaction id on an expense", "POST", () => ({ path: "/v1/fund/expenses", body: { amountFen: 100, purpose: "operations", description: "x", receiptRef: "R", transactionId: fixtures.transactionId } }), () => tokens.staff],
+    ["points on a donation", "POST", (s) => ({ path: "/v1/donations", body: { donor: { type: "member", memberId: s.alice.id }, kind: "money", amountFen: 100, pointsAwarded: 100_000 } }), () => tokens.staff],
+    ["points inside the donor", "POST", (s) => ({ path: "/v1/donations", body: { donor: { type: "member", memberId: s.alice.id, points: 100_000 }, kind: "money", amountFen: 100 } }), () => tokens.staff],
+    ["postings on a reversal", "POST", () => ({ path: `/v1/transactions/${fixtures.transactionId}/reverse`, body: { reason: "x", postings: [{ account: "fund:cash", asset: "CNY", amount: 1 }] } }), () => tokens.admin],
+    ["an amount on a reversal", "POST", () => ({ path: `/v1/transactions/${fixtures.transactionId}/reverse`, body: { reason: "x", amount: 1 } }), () => tokens.admin],
+    ["a rule version number", "POST", () => ({ path: "/v1/rules", body: { version: 1, pointsPerServiceHour: 99, pointsPerYuanDonated: 1, pointsPerWishFulfilled: 20, starThresholds: [1, 2, 3, 4, 5], titleMinStars: 3, effectiveFrom: "2020-01-01T00:00:00Z" } }), () => tokens.admin],
+    ["a stock on restock's type", "POST", (s) => ({ path: `/v1/voucher-types/${s.merchant.typeId}/restock`, body: { quantity: 1, stock: 1_000_000 } }), () => tokens.admin],
+    ["an award's author", "POST", (s) => ({ path: "/v1/awards", body: { year: 2026, memberId: s.alice.id, title: "t", citation: "c", createdBy: "someone" } }), () => tokens.admin],
+  ];
+
+  it.each(attempts.map(([what, method, target, token]) => [what, method, target, token] as const))("%s → 400, nothing changes", async (_what, method, target, token) => {
+    const t = await target(scene);
+    await bank.settle();
+    const before = await dumpDatabase(bank.db, { except: ["login_attempts"] });
+    const res = await bank.call(method, t.path, { token: token(), body: t.body });
+    expect({ status: res.status, code: res.body?.error?.code }, JSON.stringify(res.body)).toEqual({ status: 400, code: "validation_failed" });
+    await bank.settle();
+    expect(await dumpDatabase(bank.db, { except: ["login_attempts"] })).toEqual(before);
+  });
+
+  it("a query parameter a route does not take is refused too", async () => {
+    for (const path of ["/v1/members?role=admin", "/v1/wishes?beneficiaryName=x", "/v1/vouchers?merchantId=x", "/v1/public/ledger?hash=x"]) {
+      const res = await bank.call("GET", path, { token: tokens.admin });
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+    }
+  });
+});
