@@ -30,9 +30,20 @@ export const tableCsv = <R,>(def: TableDef<R>, rows: R[], d: Dict): string =>
     rows.map((r) => def.columns.map((c) => c.cell(r, d))),
   );
 
-export function DataTable<R>(props: { def: TableDef<R>; rows: R[]; d: Dict; query?: string; next?: string | null; nextHref?: string }) {
+export function DataTable<R>(props: {
+  def: TableDef<R>;
+  rows: R[];
+  d: Dict;
+  /** Query string of the CSV link (e.g. the year). */
+  query?: string;
+  /** Where the CSV download is, when not the public /csv/<name>.csv; null for none. */
+  csvHref?: string | null;
+  next?: string | null;
+  nextHref?: string;
+}) {
   const { def, rows, d } = props;
   const id = `t-${def.name}`;
+  const csvHref = props.csvHref === undefined ? `/csv/${def.name}.csv${props.query ?? ""}` : props.csvHref;
   return (
     <section>
       <div class="table-wrap" role="region" aria-labelledby={id} tabindex={0}>
@@ -67,10 +78,11 @@ export function DataTable<R>(props: { def: TableDef<R>; rows: R[]; d: Dict; quer
         </table>
       </div>
       <div class="table-foot">
-        <a href={`/csv/${def.name}.csv${props.query ?? ""}`} download>
-          {d.csv}
-          <span class="print-only"> /csv/{def.name}.csv</span>
-        </a>
+        {csvHref === null ? null : (
+          <a href={csvHref} download>
+            {d.csv}
+          </a>
+        )}
         {props.next && props.nextHref ? (
           <a href={props.nextHref} rel="next">
             {d.next} →

@@ -100,18 +100,21 @@ export async function sendPage(c: WebContext, view: { lang: Lang; d: Dict; switc
 const cacheControl = (access: "public" | "private", setsCookie: boolean) =>
   access === "private" ? "no-store" : setsCookie ? "private, no-cache" : `public, max-age=${PUBLIC_MAX_AGE}`;
 
-/** Validates a page's query string with a strict zod object; a bad one is a 400 page. */
-export function pageQuery<T extends z.ZodTypeAny>(c: WebContext, schema: T): z.infer<T> {
-  const parsed = schema.safeParse(c.req.query());
+/** Input checked by a strict zod schema; anything else is a 400 page with the issues. */
+export function validated<T extends z.ZodTypeAny>(schema: T, input: unknown, message: string): z.infer<T> {
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new AppError(
       "validation_failed",
-      "The address has parameters this page does not take",
+      message,
       parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
     );
   }
   return parsed.data;
 }
+
+export const pageQuery = <T extends z.ZodTypeAny>(c: WebContext, schema: T): z.infer<T> =>
+  validated(schema, c.req.query(), "The address has parameters this page does not take");
 
 export const ListQuery = z.strictObject({ cursor: z.string().max(200).optional(), lang: LangParam });
 

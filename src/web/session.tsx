@@ -14,9 +14,9 @@ import { SESSION_COOKIE } from "../http/auth";
 import type { AppEnv } from "../http/env";
 import { Id, z } from "../http/openapi";
 import { sha256Hex } from "../ledger/chain";
-import { Stars } from "./components";
+import { DataTable, Stars, type TableDef } from "./components";
 import { formatCount, formatDate, formatDateTime, label, type Dict } from "./i18n";
-import { langOf, LangParam, pageQuery, qs, sendPage, type WebContext } from "./page";
+import { langOf, LangParam, pageQuery, qs, sendPage, validated, type WebContext } from "./page";
 import { readTogether } from "./together";
 
 // The logged-in pages: a member's passbook and a merchant's acceptance desk.
@@ -76,17 +76,8 @@ async function firstResult<T>(c: WebContext, record: IdempotencyRecord, err: unk
   return row && row.request_hash === record.requestHash ? (JSON.parse(String(row.body)) as T) : undefined;
 }
 
-async function form<T extends z.ZodTypeAny>(c: WebContext, schema: T): Promise<z.infer<T>> {
-  const parsed = schema.safeParse(await c.req.parseBody());
-  if (!parsed.success) {
-    throw new AppError(
-      "validation_failed",
-      "The form is not valid",
-      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    );
-  }
-  return parsed.data;
-}
+const form = async <T extends z.ZodTypeAny>(c: WebContext, schema: T): Promise<z.infer<T>> =>
+  validated(schema, await c.req.parseBody(), "The form is not valid");
 
 const CsrfField = z.string().min(1).max(100);
 const FormKey = z.string().uuid();
@@ -228,33 +219,9 @@ async function passbookPage(c: WebContext) {
         </dl>
       </section>
       <h2>{d.levelsTitle}</h2>
-      <div class="table-wrap" role="region" aria-labelledby="levels" tabindex={0}>
-        <table>
-          <caption id="levels" class="vh">{d.levelsTitle}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{d.col.stars}</th>
-              <th scope="col">{d.col.reached}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {book.levels.length === 0 ? (
-              <tr>
-                <td colspan={2}>{d.none}</td>
-              </tr>
-            ) : (
-              book.levels.map((l) => (
-                <tr>
-                  <td>{d.starsOf(l.stars)}</td>
-                  <td class="nowrap">{formatDate(l.at)}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable def={levelsTable} rows={book.levels} d={d} csvHref={null} />
       <h2>{d.vouchersTitle}</h2>
-      <VoucherList d={d} vouchers={vouchers.items} />
+      <DataTable def={vouchersTable} rows={vouchers.items} d={d} csvHref={null} />
       <h2 class="no-print">{d.redeemTitle}</h2>
       {redeemable.length === 0 ? (
         <p class="no-print">{d.noVoucherTypes}</p>
@@ -276,96 +243,57 @@ async function passbookPage(c: WebContext) {
         </form>
       )}
       <h2>{d.entriesTitle}</h2>
-      <div class="table-wrap" role="region" aria-labelledby="entries" tabindex={0}>
-        <table>
-          <caption id="entries" class="vh">{d.entriesTitle}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{d.col.date}</th>
-              <th scope="col">{d.col.memo}</th>
-              <th scope="col" class="num">
-                {d.col.change}
-              </th>
-              <th scope="col" class="num">
-                {d.col.balanceAfter}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {book.entries.length === 0 ? (
-              <tr>
-                <td colspan={4}>{d.none}</td>
-              </tr>
-            ) : (
-              book.entries.map((e) => (
-                <tr>
-                  <td class="nowrap">{formatDate(e.at)}</td>
-                  <td>{e.memo || label(d.txKinds, e.kind)}</td>
-                  <td class="num">
-                    {e.amount > 0 ? "+" : ""}
-                    {formatCount(e.amount)}
-                  </td>
-                  <td class="num">{formatCount(e.balanceAfter)}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
-      <div class="table-foot">
-        {/* The spending API's passbook export; the session cookie authenticates it like a bearer token. */}
-        <a href={`/v1/members/${m.id}/passbook.csv`} download>
-          {d.csv}
-        </a>
-        {book.nextCursor ? (
-          <a href={`/passbook${qs({ cursor: book.nextCursor })}`} rel="next">
-            {d.next} →
-          </a>
-        ) : null}
-      </div>
+      {/* The CSV is the spending API's passbook export; the session cookie authenticates it like a bearer token. */}
+      <DataTable
+        def={entriesTable}
+        rows={book.entries}
+        d={d}
+        csvHref={`/v1/members/${m.id}/passbook.csv`}
+        next={book.nextCursor}
+        nextHref={`/passbook${qs({ cursor: book.nextCursor })}`}
+      />
     </>,
   );
 }
 
-function VoucherList({ d, vouchers }: { d: Dict; vouchers: VoucherJson[] }) {
-  return (
-    <div class="table-wrap" role="region" aria-labelledby="vouchers" tabindex={0}>
-      <table>
-        <caption id="vouchers" class="vh">{d.vouchersTitle}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{d.col.voucher}</th>
-            <th scope="col">{d.col.code}</th>
-            <th scope="col">{d.col.status}</th>
-            <th scope="col">{d.col.expires}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {vouchers.length === 0 ? (
-            <tr>
-              <td colspan={4}>{d.none}</td>
-            </tr>
-          ) : (
-            vouchers.map((v) => (
-              <tr>
-                <td>
-                  {v.voucherTypeName}（{v.merchantName}）
-                </td>
-                <td>
-                  <code class="nowrap" data-testid="voucher-code">
-                    {v.code}
-                  </code>
-                </td>
-                <td class="nowrap">{label(d.voucherStatus, v.status)}</td>
-                <td class="nowrap">{formatDate(v.expiresAt)}</td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const levelsTable: TableDef<{ stars: number; at: string }> = {
+  name: "levels",
+  caption: (d) => d.levelsTitle,
+  columns: [
+    { label: (d) => d.col.stars, cell: (l, d) => d.starsOf(l.stars) },
+    { label: (d) => d.col.reached, cell: (l) => formatDate(l.at), nowrap: true },
+  ],
+};
+
+const vouchersTable: TableDef<VoucherJson> = {
+  name: "vouchers",
+  caption: (d) => d.vouchersTitle,
+  columns: [
+    { label: (d) => d.col.voucher, cell: (v) => `${v.voucherTypeName}（${v.merchantName}）` },
+    {
+      label: (d) => d.col.code,
+      cell: (v) => v.code,
+      html: (v) => (
+        <code class="nowrap" data-testid="voucher-code">
+          {v.code}
+        </code>
+      ),
+    },
+    { label: (d) => d.col.status, cell: (v, d) => label(d.voucherStatus, v.status), nowrap: true },
+    { label: (d) => d.col.expires, cell: (v) => formatDate(v.expiresAt), nowrap: true },
+  ],
+};
+
+const entriesTable: TableDef<{ at: string; kind: string; memo: string; amount: number; balanceAfter: number }> = {
+  name: "entries",
+  caption: (d) => d.entriesTitle,
+  columns: [
+    { label: (d) => d.col.date, cell: (e) => formatDate(e.at), nowrap: true },
+    { label: (d) => d.col.memo, cell: (e, d) => e.memo || label(d.txKinds, e.kind) },
+    { label: (d) => d.col.change, cell: (e) => `${e.amount > 0 ? "+" : ""}${formatCount(e.amount)}`, num: true },
+    { label: (d) => d.col.balanceAfter, cell: (e) => formatCount(e.balanceAfter), num: true },
+  ],
+};
 
 const RedeemForm = z.strictObject({ csrf: CsrfField, key: FormKey, voucherTypeId: Id });
 

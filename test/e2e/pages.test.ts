@@ -112,7 +112,7 @@ describe("a member and a merchant in a browser", () => {
 
     await expect(page.getByTestId("balance").textContent()).resolves.toBe("120");
     await expect(page.getByRole("img", { name: "2 星" }).count()).resolves.toBe(1);
-    await expect(page.locator("#levels").locator("xpath=ancestor::table//tbody/tr").count()).resolves.toBe(2);
+    await expect(page.locator("#t-levels").locator("xpath=ancestor::table//tbody/tr").count()).resolves.toBe(2);
     await expect(page.getByText("微心愿：给留守儿童的新书包").count()).resolves.toBe(1);
     await shot(page, "passbook-phone");
 
