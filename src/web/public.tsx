@@ -326,7 +326,8 @@ export const publicPages = new Hono<AppEnv>()
   })
   .get("/csv/:file{[a-z-]+\\.csv}", etag(), async (c) => {
     const name = c.req.param("file").slice(0, -".csv".length);
-    const table = publicTables[name];
+    // Own keys only: "constructor.csv" matches the route too, and must not find Object's constructor.
+    const table = Object.hasOwn(publicTables, name) ? publicTables[name] : undefined;
     if (!table) throw notFound("Table");
     const thisYear = Number(now(c).slice(0, 4));
     const q = pageQuery(
