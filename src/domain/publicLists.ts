@@ -11,22 +11,26 @@ const str = (v: unknown) => (v == null ? null : String(v));
 const num = (v: unknown) => (v == null ? null : Number(v));
 const shownName = (r: Row) => (Number(r.public_opt_out) ? null : str(r.member_name));
 
-function keyset(page: PageQuery, column: string) {
+/**
+ * One page of a newest-first list keyed by a ULID column: `select` gets the keyset condition to
+ * put in its WHERE and ends with ORDER BY that column DESC; the limit is added here.
+ */
+async function newestFirst<T>(db: Db, page: PageQuery, column: string, select: (where: string) => string, map: (r: Row) => T) {
   const before = decodeCursor<string>(page.cursor, "string");
-  return { where: before ? `${column} < ?` : "1", args: before ? [before] : [] };
+  const res = await db.client.execute({
+    sql: `${select(before ? `${column} < ?` : "1")} LIMIT ?`,
+    args: [...(before ? [before] : []), page.limit + 1],
+  });
+  return toPage(res.rows, page.limit, (r) => String(r.id), map);
 }
 
 /** Wishes, newest first: title, kind, beneficiary group, community and progress only. */
-export async function publicWishes(db: Db, page: PageQuery) {
-  const k = keyset(page, "w.id");
-  const res = await db.client.execute({
-    sql: `SELECT w.id, w.title, w.kind, w.beneficiary_group, w.status, w.created_at, w.fulfilled_at, w.confirmed_at,
-                 c.name AS community
-          FROM wishes w JOIN communities c ON c.id = w.community_id
-          WHERE ${k.where} ORDER BY w.id DESC LIMIT ?`,
-    args: [...k.args, page.limit + 1],
-  });
-  return toPage(res.rows, page.limit, (r) => String(r.id), (r) => ({
+export function publicWishes(db: Db, page: PageQuery) {
+  const select = (where: string) =>
+    `SELECT w.id, w.title, w.kind, w.beneficiary_group, w.status, w.created_at, w.fulfilled_at, w.confirmed_at, c.name AS community
+     FROM wishes w JOIN communities c ON c.id = w.community_id
+     WHERE ${where} ORDER BY w.id DESC`;
+  return newestFirst(db, page, "w.id", select, (r) => ({
     id: String(r.id),
     title: String(r.title),
     kind: String(r.kind),
@@ -39,16 +43,13 @@ export async function publicWishes(db: Db, page: PageQuery) {
   }));
 }
 
-/** Volunteer outings, latest date first. */
-export async function publicActivities(db: Db, page: PageQuery) {
-  const k = keyset(page, "a.id");
-  const res = await db.client.execute({
-    sql: `SELECT a.id, a.title, a.date, a.place, c.name AS community
-          FROM activities a JOIN communities c ON c.id = a.community_id
-          WHERE ${k.where} ORDER BY a.id DESC LIMIT ?`,
-    args: [...k.args, page.limit + 1],
-  });
-  return toPage(res.rows, page.limit, (r) => String(r.id), (r) => ({
+/** Volunteer outings, latest first. */
+export function publicActivities(db: Db, page: PageQuery) {
+  const select = (where: string) =>
+    `SELECT a.id, a.title, a.date, a.place, c.name AS community
+     FROM activities a JOIN communities c ON c.id = a.community_id
+     WHERE ${where} ORDER BY a.id DESC`;
+  return newestFirst(db, page, "a.id", select, (r) => ({
     id: String(r.id),
     title: String(r.title),
     date: String(r.date),
@@ -58,18 +59,15 @@ export async function publicActivities(db: Db, page: PageQuery) {
 }
 
 /** Approved service, newest record first: who (unless opted out), when, how long, on which outing. */
-export async function publicService(db: Db, page: PageQuery) {
-  const k = keyset(page, "s.id");
-  const res = await db.client.execute({
-    sql: `SELECT s.id, s.date, s.minutes, m.name AS member_name, m.public_opt_out, c.name AS community, a.title AS activity
-          FROM service_records s
-          JOIN members m ON m.id = s.member_id
-          JOIN communities c ON c.id = s.community_id
-          LEFT JOIN activities a ON a.id = s.activity_id
-          WHERE s.status = 'approved' AND ${k.where} ORDER BY s.id DESC LIMIT ?`,
-    args: [...k.args, page.limit + 1],
-  });
-  return toPage(res.rows, page.limit, (r) => String(r.id), (r) => ({
+export function publicService(db: Db, page: PageQuery) {
+  const select = (where: string) =>
+    `SELECT s.id, s.date, s.minutes, m.name AS member_name, m.public_opt_out, c.name AS community, a.title AS activity
+     FROM service_records s
+     JOIN members m ON m.id = s.member_id
+     JOIN communities c ON c.id = s.community_id
+     LEFT JOIN activities a ON a.id = s.activity_id
+     WHERE s.status = 'approved' AND ${where} ORDER BY s.id DESC`;
+  return newestFirst(db, page, "s.id", select, (r) => ({
     id: String(r.id),
     date: String(r.date),
     minutes: Number(r.minutes),
@@ -83,25 +81,21 @@ export async function publicService(db: Db, page: PageQuery) {
  * Donations, newest first. The donor is named only when publication is allowed: a company's or
  * an individual's given name, a member's name unless they opted out; anonymous donors never.
  */
-export async function publicDonations(db: Db, page: PageQuery) {
-  const k = keyset(page, "d.id");
-  const res = await db.client.execute({
-    sql: `SELECT d.id, d.at, d.donor_type, d.donor_name, d.kind, d.amount_fen, d.goods_description, d.goods_quantity,
-                 d.points_awarded, m.name AS member_name, m.public_opt_out, c.name AS community
-          FROM donations d
-          LEFT JOIN members m ON m.id = d.member_id
-          LEFT JOIN communities c ON c.id = d.community_id
-          WHERE ${k.where} ORDER BY d.id DESC LIMIT ?`,
-    args: [...k.args, page.limit + 1],
-  });
-  return toPage(res.rows, page.limit, (r) => String(r.id), (r) => {
+export function publicDonations(db: Db, page: PageQuery) {
+  const select = (where: string) =>
+    `SELECT d.id, d.at, d.donor_type, d.donor_name, d.kind, d.amount_fen, d.goods_description, d.goods_quantity,
+            d.points_awarded, m.name AS member_name, m.public_opt_out, c.name AS community
+     FROM donations d
+     LEFT JOIN members m ON m.id = d.member_id
+     LEFT JOIN communities c ON c.id = d.community_id
+     WHERE ${where} ORDER BY d.id DESC`;
+  return newestFirst(db, page, "d.id", select, (r) => {
     const type = String(r.donor_type);
-    const donor = type === "anonymous" ? null : type === "member" ? shownName(r) : str(r.donor_name);
     return {
       id: String(r.id),
       at: String(r.at),
       donorType: type,
-      donor,
+      donor: type === "anonymous" ? null : type === "member" ? shownName(r) : str(r.donor_name),
       kind: String(r.kind),
       amountFen: Number(r.amount_fen),
       goodsDescription: str(r.goods_description),
@@ -113,19 +107,16 @@ export async function publicDonations(db: Db, page: PageQuery) {
 }
 
 /** How donated goods were used: what, how many, for which group (and wish title), never the note. */
-export async function publicGoodsUsages(db: Db, page: PageQuery) {
-  const k = keyset(page, "u.id");
-  const res = await db.client.execute({
-    sql: `SELECT u.id, u.at, u.quantity, u.beneficiary_group, d.goods_description, w.title AS wish_title,
-                 w.beneficiary_group AS wish_group, c.name AS community
-          FROM goods_usages u
-          JOIN donations d ON d.id = u.donation_id
-          LEFT JOIN wishes w ON w.id = u.wish_id
-          LEFT JOIN communities c ON c.id = COALESCE(w.community_id, d.community_id)
-          WHERE ${k.where} ORDER BY u.id DESC LIMIT ?`,
-    args: [...k.args, page.limit + 1],
-  });
-  return toPage(res.rows, page.limit, (r) => String(r.id), (r) => ({
+export function publicGoodsUsages(db: Db, page: PageQuery) {
+  const select = (where: string) =>
+    `SELECT u.id, u.at, u.quantity, u.beneficiary_group, d.goods_description, w.title AS wish_title,
+            w.beneficiary_group AS wish_group, c.name AS community
+     FROM goods_usages u
+     JOIN donations d ON d.id = u.donation_id
+     LEFT JOIN wishes w ON w.id = u.wish_id
+     LEFT JOIN communities c ON c.id = COALESCE(w.community_id, d.community_id)
+     WHERE ${where} ORDER BY u.id DESC`;
+  return newestFirst(db, page, "u.id", select, (r) => ({
     id: String(r.id),
     at: String(r.at),
     goods: str(r.goods_description),
