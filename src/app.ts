@@ -4,7 +4,7 @@ import type { ExecutionContext } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "./errors";
 import { newId } from "./ids";
-import { sealPending } from "./ledger/chain";
+import { coalescingSealer } from "./ledger/chain";
 import { authenticate } from "./http/auth";
 import type { AppDeps } from "./http/env";
 import { notFoundHandler, onError } from "./http/errors";
@@ -39,6 +39,8 @@ export function createApp(deps: AppDeps) {
   const defer =
     deps.defer ?? ((work: () => Promise<unknown>) => void work().catch((e) => (deps.log ?? console.error)("deferred work failed", e)));
 
+  const seal = coalescingSealer(deps.db);
+
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     c.set("requestId", c.req.header("cf-ray") ?? newId());
@@ -46,7 +48,6 @@ export function createApp(deps: AppDeps) {
     c.header("X-Request-Id", c.get("requestId"));
     // Every committed value-moving write is sealed into the hash chain right after it answers.
     if (c.req.method === "POST" && c.res.status < 300) {
-      const seal = () => sealPending(deps.db);
       let ctx: ExecutionContext | undefined;
       try {
         ctx = c.executionCtx;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { commit, Write } from "../../src/db/write";
 import { accounts } from "../../src/ledger/accounts";
-import { sealPending, verifyStoredChain } from "../../src/ledger/chain";
+import { coalescingSealer, sealPending, verifyStoredChain } from "../../src/ledger/chain";
 import { appendTransaction, type PostingInput } from "../../src/ledger/ledger";
 import { reversalOf } from "../../src/ledger/reverse";
 import { makeBank, type TestBank } from "../helpers/setup";
@@ -191,6 +191,24 @@ describe("hash chain", () => {
     const victim = ids[2]!;
     await bank.db.client.execute({ sql: "UPDATE postings SET amount = amount * 100 WHERE transaction_id = ?", args: [victim] });
     expect(await verifyStoredChain(bank.db)).toEqual({ seq: 3, id: victim, problem: "hash_mismatch" });
+  });
+
+  it("a coalescing sealer answers many requests with few runs, and each caller's transaction is sealed when its promise settles", async () => {
+    const bank = await makeBank();
+    const acc = await memberAccount(bank);
+    await bank.settle();
+    const seal = coalescingSealer(bank.db);
+    await post(bank, credit(acc, 1));
+    const first = seal();
+    await post(bank, credit(acc, 2)); // committed while the first run is in progress
+    bank.roundTrips.reset();
+    const rest = [seal(), seal(), seal(), seal()];
+    await Promise.all([first, ...rest]);
+    // one extra run for all four requests: head read, chain read, update
+    expect(bank.roundTrips.count()).toBeLessThanOrEqual(2 * 3);
+    const unsealed = await bank.db.client.execute("SELECT COUNT(*) AS n FROM ledger_transactions WHERE hash IS NULL");
+    expect(Number(unsealed.rows[0]!.n)).toBe(0);
+    expect(await verifyStoredChain(bank.db)).toBeNull();
   });
 
   it("detects a removed transaction as a gap", async () => {
