@@ -6,15 +6,18 @@ import { IdempotencyConflict } from "../db/write";
 import type { AppEnv } from "./env";
 import { errorBody } from "./errors";
 
-const stable = (v: unknown): string =>
-  Array.isArray(v)
-    ? `[${v.map(stable).join(",")}]`
-    : v && typeof v === "object"
-      ? `{${Object.keys(v)
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
-          .join(",")}}`
-      : JSON.stringify(v) ?? "null";
+/** Far deeper than any body this API takes; a deeper one would exhaust the stack here (a 500). */
+const MAX_DEPTH = 32;
+
+const stable = (v: unknown, depth = 0): string => {
+  if (depth > MAX_DEPTH) throw new AppError("validation_failed", `The JSON body is nested more than ${MAX_DEPTH} levels deep`);
+  if (Array.isArray(v)) return `[${v.map((x) => stable(x, depth + 1)).join(",")}]`;
+  if (v && typeof v === "object") {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k], depth + 1)}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
+};
 
 /**
  * Idempotency-Key, as Stripe defines it: scoped to the caller, the first response is stored in the
