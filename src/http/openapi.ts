@@ -42,7 +42,21 @@ export const PageQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 
-export const Text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Refused in free text: C0 controls but tab and line breaks (a NUL cut the text short when it was
+ * read back), bidirectional overrides and isolates (they reorder how a published name reads), and
+ * unpaired surrogates (UTF-8 cannot hold them; they came back as U+FFFD). No `u` flag: the
+ * surrogate checks work on UTF-16 code units.
+ */
+const UNSAFE_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !UNSAFE_TEXT.test(s), "control characters, bidirectional overrides and unpaired surrogates are not allowed");
 export const Fen = z.number().int().positive().max(100_000_000_000);
 /** ISO 8601 date (YYYY-MM-DD). */
 export const IsoDate = z.iso.date();
