@@ -30,7 +30,11 @@ export async function rankings(db: Db, q: RankingQuery) {
   const other = q.by === "points" ? memberYearStats.minutesServed : memberYearStats.pointsEarned;
   const rows = await db.orm
     .select({
-      rank: sql<number>`RANK() OVER (ORDER BY ${metric} DESC)`.mapWith(Number),
+      // Ties share a rank: 1 + how many did better. Counted through the (year, metric) index for the
+      // rows on this page only, instead of ranking the whole year.
+      rank: sql<number>`1 + (SELECT COUNT(*) FROM ${memberYearStats} AS better
+        WHERE better.year = ${memberYearStats.year} AND better.${sql.raw(q.by === "points" ? "points_earned" : "minutes_served")} > ${metric}
+        ${q.communityId ? sql`AND better.community_id = ${q.communityId}` : sql``})`.mapWith(Number),
       memberId: members.id,
       name: members.name,
       publicOptOut: members.publicOptOut,
