@@ -33,6 +33,18 @@ export type { AppDeps };
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+const SWAGGER_UI_VERSION = "5.35.0";
+const DOCS_POLICY = [
+  "default-src 'none'",
+  "script-src https://cdn.jsdelivr.net 'unsafe-inline'",
+  "style-src https://cdn.jsdelivr.net 'unsafe-inline'",
+  "img-src 'self' data: https://cdn.jsdelivr.net",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
 /** Builds the whole app from its dependencies; the Node server, the Worker and the tests all call this. */
 export function createApp(deps: AppDeps) {
   const app = newRouter();
@@ -105,7 +117,16 @@ export function createApp(deps: AppDeps) {
       description: "Community volunteer points: micro-wishes, love passbooks, service vouchers and a published fund.",
     },
   });
-  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+  // The API reader runs Swagger UI from a CDN on this origin: a pinned version (a published npm
+  // version never changes, "latest" would), allowed to load from there and to talk to us only.
+  app.get(
+    "/docs",
+    async (c, next) => {
+      await next();
+      c.header("Content-Security-Policy", DOCS_POLICY);
+    },
+    swaggerUI({ url: "/openapi.json", version: SWAGGER_UI_VERSION }),
+  );
   app.route("/", webRoutes);
 
   app.notFound(notFoundHandler);
