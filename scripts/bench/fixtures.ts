@@ -18,6 +18,11 @@ export interface BenchBank {
   call: Call;
   admin: string;
   roundTrips: () => number;
+  /** Time spent waiting for the database since the last reset, and its reset. */
+  databaseMs: () => number;
+  resetCounters: () => void;
+  /** Waits for the hash sealing started by earlier writes. */
+  settle: () => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -52,6 +57,9 @@ export async function benchBank(): Promise<BenchBank> {
     call: caller(app),
     admin,
     roundTrips: counted.count,
+    databaseMs: counted.elapsedMs,
+    resetCounters: counted.reset,
+    settle: async () => void (await Promise.all(sealing)),
     close: async () => {
       await Promise.all(sealing);
       raw.close();

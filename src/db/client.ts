@@ -16,22 +16,27 @@ export function createDb(client: Client): Db {
 
 /**
  * Wraps a client so every call that reaches the database is counted: one per execute,
- * batch, executeMultiple or migrate — the round-trips a remote (Turso) database would see.
+ * batch, executeMultiple or migrate — the round-trips a remote (Turso) database would see —
+ * and the time until each answered is added up (for the benchmark's breakdown).
  */
-export function countRoundTrips(client: Client): { client: Client; count: () => number; reset: () => void } {
+export function countRoundTrips(client: Client): { client: Client; count: () => number; elapsedMs: () => number; reset: () => void } {
   let n = 0;
+  let elapsed = 0;
   const counted = new Set(["execute", "batch", "executeMultiple", "migrate", "transaction"]);
   const proxy = new Proxy(client, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value === "function") {
         return (...args: unknown[]) => {
-          if (counted.has(String(prop))) n++;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (!counted.has(String(prop))) return result;
+          n++;
+          const start = performance.now();
+          return (result as Promise<unknown>).finally(() => void (elapsed += performance.now() - start));
         };
       }
       return value;
     },
   });
-  return { client: proxy, count: () => n, reset: () => void (n = 0) };
+  return { client: proxy, count: () => n, elapsedMs: () => elapsed, reset: () => void ((n = 0), (elapsed = 0)) };
 }
