@@ -76,8 +76,17 @@ async function firstResult<T>(c: WebContext, record: IdempotencyRecord, err: unk
   return row && row.request_hash === record.requestHash ? (JSON.parse(String(row.body)) as T) : undefined;
 }
 
+/** The form's fields; a body that does not parse as its Content-Type says (a broken multipart) is a 400, not a 500. */
+async function formFields(c: WebContext): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new AppError("validation_failed", "The form could not be read");
+  }
+}
+
 const form = async <T extends z.ZodTypeAny>(c: WebContext, schema: T): Promise<z.infer<T>> =>
-  validated(schema, await c.req.parseBody(), "The form is not valid");
+  validated(schema, await formFields(c), "The form is not valid");
 
 const CsrfField = z.string().min(1).max(100);
 const FormKey = z.string().uuid();
@@ -452,7 +461,7 @@ const LoginBody = z.strictObject({
 
 async function loginPost(c: WebContext) {
   const view = langOf(c);
-  const parsed = LoginBody.safeParse(await c.req.parseBody());
+  const parsed = LoginBody.safeParse(await formFields(c));
   const next = parsed.success ? parsed.data.next : "passbook";
   if (!parsed.success) return loginPage(c, view, next, view.d.loginInvalid, 400);
   const { db, clock, jwtSecret, clientAddress, secureCookies } = deps(c);
