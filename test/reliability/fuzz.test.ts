@@ -412,6 +412,14 @@ describe("hostile input", () => {
     const deep = await bank.call("POST", "/v1/fund/expenses", { token, body: DEEP(30_000), headers: { "idempotency-key": "deep" } });
     expect({ status: deep.status, code: deep.body.error.code }).toEqual({ status: 400, code: "validation_failed" });
     expect((await bank.app.request("/csv/constructor.csv")).status).toBe(404);
+    for (const path of ["/login", "/logout", "/passbook/redeem", "/merchant/lookup", "/merchant/accept"]) {
+      const broken = await bank.app.request(path, {
+        method: "POST",
+        headers: { origin: "http://localhost", "content-type": "multipart/form-data; boundary=zzz", cookie: `${SESSION_COOKIE}=${path.startsWith("/merchant") ? scene.merchant.token : scene.alice.token}` },
+        body: "username=admin&password=x",
+      });
+      expect({ path, status: broken.status }).toEqual({ path, status: 400 });
+    }
     for (const name of ["a\uD800b", "a\u0000b", "\u202Egnp.exe", "x\uDC00", "\u2066isolate\u2069"]) {
       const res = await bank.call("POST", "/v1/communities", { token, body: JSON.stringify({ name, code: `u${Math.random().toString(36).slice(2, 8)}` }) });
       expect({ name: JSON.stringify(name), status: res.status }).toEqual({ name: JSON.stringify(name), status: 400 });
