@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { runScheduledJobs } from "../../src/jobs";
 import { DAY_MS } from "../../src/clock";
 import { makeBank, type TestBank } from "../helpers/setup";
@@ -131,12 +131,21 @@ afterAll(() => {
 
 const send = (r: Request, key: string) => bank.call(r.method, r.path, { token: r.token, body: r.body, headers: { "idempotency-key": key } });
 
+/** The app logs every internal error once, with its request id; the injected ones are counted here instead of printed. */
+function quietLog() {
+  const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+  return { calls: () => spy.mock.calls.length, restore: () => spy.mockRestore() };
+}
+
 describe("a failure at any statement of a write leaves the database as it was", () => {
   it.each(writes.map((w) => [w.name, w] as const))("%s", async (_name, w) => {
+    const log = quietLog();
+    onTestFinished(log.restore);
     const request = await w.prepare(scene);
     await bank.settle();
     const before = await dumpDatabase(bank.db);
     const key = `fault-${Math.random()}`;
+    const faultsBefore = tally.statementFaults + tally.callFaults;
 
     // Statement k of the write batch (the idempotency record included) raises an error.
     let size = 0;
@@ -149,6 +158,7 @@ describe("a failure at any statement of a write leaves the database as it was", 
       expect(JSON.stringify(res.body)).not.toContain("injected");
       expect(await dumpDatabase(bank.db), `statement ${k} of ${size}`).toEqual(before);
       tally.statementFaults++;
+      expect(log.calls(), "each internal error is logged once").toBe(tally.statementFaults + tally.callFaults - faultsBefore);
     }
     expect(size).toBeGreaterThan(2);
 
@@ -182,8 +192,12 @@ describe("an answer lost after the commit: the retry with the same Idempotency-K
     const key = `lost-${Math.random()}`;
 
     faults.loseNextCommitAnswer();
+    const log = quietLog();
     const lost = await send(request, key);
+    const lostLogged = log.calls();
+    log.restore();
     expect(lost.status).toBe(500);
+    expect(lostLogged, "the lost answer was logged as an internal error").toBe(1);
     tally.lostAnswers++;
     const committed = await dumpDatabase(bank.db);
     expect(committed, "the first attempt committed").not.toEqual(before);
