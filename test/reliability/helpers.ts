@@ -2,11 +2,14 @@ import type { Client, InStatement } from "@libsql/client";
 import { expect } from "vitest";
 import type { Db } from "../../src/db/client";
 import { verifyStoredChain } from "../../src/ledger/chain";
+import { wishBody } from "../helpers/earning";
 import { grantPoints, merchantWithType } from "../helpers/spending";
 import type { TestBank } from "../helpers/setup";
 
 // Shared by the reliability tests: table dumps, the ledger's invariants as SQL, a database client
 // that fails on purpose, and a scene with two communities, members, merchants and money.
+
+export { wishBody };
 
 // ---- dumps ----
 
@@ -233,14 +236,6 @@ export async function must(bank: TestBank, method: string, path: string, token: 
   return res.body;
 }
 
-export const wishBody = (extra: Record<string, unknown> = {}) => ({
-  title: "新书包",
-  description: "三年级学生需要一个新书包",
-  kind: "goods",
-  beneficiaryGroup: "left_behind_child",
-  beneficiary: { name: "张小明", contact: "13900001111" },
-  ...extra,
-});
 
 /** A wish of community A taken to `state` (claimed and fulfilled by alice), made by staff of A. */
 export async function wishIn(s: Scene, state: "open" | "claimed" | "fulfilled"): Promise<string> {

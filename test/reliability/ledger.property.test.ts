@@ -150,7 +150,7 @@ class Serve extends Step {
   }
 }
 
-class DecideAgain extends Step {
+class ApproveAgain extends Step {
   constructor(readonly index: number) {
     super();
   }
@@ -427,7 +427,7 @@ const commands = fc.commands<Model, Real, false>(
   [
     fc.tuple(member, fc.integer({ min: 1, max: 600 })).map(([who, minutes]) => new Serve(who, minutes)),
     fc.tuple(member, fc.integer({ min: 1, max: 600 })).map(([who, minutes]) => new Serve(who, minutes)),
-    fc.nat().map((i) => new DecideAgain(i)),
+    fc.nat().map((i) => new ApproveAgain(i)),
     fc.tuple(member, fc.boolean()).map(([who, twice]) => new ConfirmWish(who, twice)),
     fc.tuple(fc.constantFrom<MemberName | "company">(...MEMBERS, "company"), fc.integer({ min: 1, max: 50_000 }), fc.boolean()).map(
       ([donor, fen, retry]) => new Donate(donor, fen, retry),
