@@ -30,7 +30,7 @@ h3{font-size:1.05rem;margin:1.25rem 0 .5rem}
 p.intro{color:var(--muted);max-width:46rem}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));gap:.75rem;margin:0;padding:0;list-style:none}
 .figures li{border:1px solid var(--line);border-top:4px solid var(--accent);border-radius:.4rem;padding:.6rem .75rem;background:#fff}
-.figures .n{display:block;font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums;color:#7d1114}
+.figures .n{display:block;font-size:1.3rem;overflow-wrap:anywhere;font-weight:700;font-variant-numeric:tabular-nums;color:#7d1114}
 .figures .l{display:block;color:var(--muted);font-size:.9rem}
 .story p{max-width:46rem;text-indent:2em}
 .story .source{color:var(--muted);font-size:.9rem;text-indent:0}
