@@ -1,7 +1,7 @@
 import type { Row } from "@libsql/client";
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
-import { commit, Write, type IdempotencyRecord } from "../db/write";
+import { Write } from "../db/write";
 import { AppError, forbidden } from "../errors";
 import { newId } from "../ids";
 import {
@@ -15,6 +15,7 @@ import {
 } from "../ledger/accounts";
 import { appendTransaction } from "../ledger/ledger";
 import { assertRole } from "./access";
+import { commitWith, type WriteCtx } from "./writes";
 import { fenToYuan, toCsv } from "./csv";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 
@@ -51,7 +52,8 @@ const SOURCE_ZH: Record<DonorSource, string> = {
  * expense record. The fund can never go below zero: the CHECK constraint on fund:cash refuses
  * the write inside the batch (insufficient_funds), so parallel spends of the last yuan never both pass.
  */
-export async function recordExpense(db: Db, actor: Principal, input: NewExpense, at: string, record?: IdempotencyRecord) {
+export async function recordExpense(db: Db, actor: Principal, input: NewExpense, ctx: WriteCtx) {
+  const { at } = ctx;
   assertRole(actor, "staff", "admin");
   let communityId: string | null = input.communityId ?? null;
   if (actor.role === "staff") {
@@ -92,8 +94,7 @@ export async function recordExpense(db: Db, actor: Principal, input: NewExpense,
     transactionId,
     reversedBy: null as string | null,
   };
-  await commit(db, write, record ? { record, body, at } : undefined);
-  return body;
+  return commitWith(db, write, ctx, body);
 }
 
 const expenseJson = (r: Row) => ({

@@ -7,6 +7,7 @@ import { notFound } from "../errors";
 import { newId } from "../ids";
 import { assertSelfOrStaffOf, assertStaffOf, communityScope } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
+import { bump } from "./writes";
 import { ruleInForce, ruleVersionsQuery, titleFor, toRules } from "./rules";
 
 export type MemberRow = typeof members.$inferSelect;
@@ -62,8 +63,8 @@ export async function createMember(
             VALUES (?, 'member:' || (SELECT passbook_no FROM members WHERE id = ?), 'PTS', 'member_passbook', 0, 1)`,
       args: [accountId, id],
     })
-    .add({ sql: "UPDATE counters SET value = value + 1 WHERE name = 'passbooks'", args: [] })
     .onConstraint("users.username", "already_exists");
+  bump(write, "passbooks");
   if (input.login) {
     write.add(
       db.orm.insert(users).values({

@@ -1,12 +1,13 @@
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
-import { commit, Write, type IdempotencyRecord } from "../db/write";
+import { commit, Write } from "../db/write";
 import { AppError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { accounts } from "../ledger/accounts";
 import { appendTransaction } from "../ledger/ledger";
 import { reversalOf } from "../ledger/reverse";
 import { assertRole } from "./access";
+import type { WriteCtx } from "./writes";
 
 // Corrections. A mistake is never updated or deleted: the admin posts the exact reversal, which
 // names the transaction it reverses (at most once: a unique index). What happens to the record
@@ -76,9 +77,9 @@ export async function reverseTransaction(
   actor: Principal,
   id: string,
   reason: string,
-  at: string,
-  record?: IdempotencyRecord,
+  ctx: WriteCtx,
 ) {
+  const { at, idem: record } = ctx;
   assertRole(actor, "admin");
   const { original, ...reversal } = await reversalOf(db, id, at, `冲正：${reason}`, actor.userId);
   const reversalId = newId();

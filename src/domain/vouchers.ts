@@ -2,12 +2,13 @@ import type { Row } from "@libsql/client";
 import type { Principal } from "../auth/tokens";
 import { DAY_MS } from "../clock";
 import type { Db } from "../db/client";
-import { commit, Write, type IdempotencyRecord } from "../db/write";
+import { commit, Write } from "../db/write";
 import { AppError, forbidden, notFound } from "../errors";
 import { newId, newVoucherCode, normaliseVoucherCode } from "../ids";
 import { accounts } from "../ledger/accounts";
 import { appendTransaction } from "../ledger/ledger";
 import { assertRole, assertSelfOrStaffOf, communityScope } from "./access";
+import { commitWith, type WriteCtx } from "./writes";
 import { toCsv } from "./csv";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 
@@ -23,9 +24,9 @@ import { decodeCursor, toPage, type PageQuery } from "./pagination";
 export type VoucherStatus = "issued" | "used" | "cancelled" | "expired";
 
 /** Commits a voucher write; a failed status guard gets a message that tells the person why. */
-async function commitVoucher(db: Db, write: Write, idempotency?: Parameters<typeof commit>[2]) {
+async function commitVoucher<T>(db: Db, write: Write, ctx: WriteCtx, body: T): Promise<T> {
   try {
-    return await commit(db, write, idempotency);
+    return await commitWith(db, write, ctx, body);
   } catch (err) {
     if (err instanceof AppError && err.code === "voucher_not_issued") {
       throw new AppError("voucher_not_issued", "This voucher can no longer be used: it was used, cancelled or has expired");
@@ -109,11 +110,12 @@ export async function listVoucherTypes(db: Db, page: PageQuery & { merchantId?: 
  * Adds units to a voucher type's stock; one write, no read. The reply is the type as the write
  * left it, so with an Idempotency-Key the stored reply is built by the database in the same batch.
  */
-export async function restockVoucherType(db: Db, actor: Principal, id: string, quantity: number, at: string, record?: IdempotencyRecord) {
+export async function restockVoucherType(db: Db, actor: Principal, id: string, quantity: number, ctx: WriteCtx) {
   assertRole(actor, "admin");
   const write = new Write()
     .add({ sql: "UPDATE voucher_types SET stock = stock + ? WHERE id = ?", args: [quantity, id] })
     .expectChanged("not_found");
+  const record = ctx.idem;
   if (record) {
     write.add({
       sql: `INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
@@ -121,7 +123,7 @@ export async function restockVoucherType(db: Db, actor: Principal, id: string, q
                      'pointsCost', t.points_cost, 'stock', t.stock, 'validDays', t.valid_days, 'createdAt', t.created_at),
 ?
             FROM voucher_types t JOIN merchants m ON m.id = t.merchant_id WHERE t.id = ?`,
-      args: [record.scope, record.key, record.requestHash, record.status, at, id],
+      args: [record.scope, record.key, record.requestHash, record.status, ctx.at, id],
     });
   }
   write.add({ sql: `${TYPE_SELECT} WHERE t.id = ?`, args: [id] });
@@ -222,9 +224,9 @@ export async function redeemVoucher(
   db: Db,
   actor: Principal,
   input: { voucherTypeId: string; memberId?: string },
-  at: string,
-  record?: IdempotencyRecord,
+  ctx: WriteCtx,
 ) {
+  const { at } = ctx;
   let memberId = input.memberId;
   if (actor.role === "member") {
     if (!actor.memberId || (memberId && memberId !== actor.memberId)) throw forbidden("A member redeems only for themselves");
@@ -299,8 +301,7 @@ export async function redeemVoucher(
     ),
     transactionId,
   };
-  await commitVoucher(db, write, record ? { record, body, at } : undefined);
-  return body;
+  return commitVoucher(db, write, ctx, body);
 }
 
 async function findVoucher(db: Db, code: string): Promise<VoucherRow> {
@@ -329,18 +330,18 @@ export async function getVoucher(db: Db, actor: Principal, code: string, now: st
  * 核销: the merchant of the voucher's type accepts it. The status change is conditional (issued
  * and not expired) and guarded inside the write, so a voucher is accepted at most once.
  */
-export async function acceptVoucher(db: Db, actor: Principal, code: string, at: string, record?: IdempotencyRecord) {
+export async function acceptVoucher(db: Db, actor: Principal, code: string, ctx: WriteCtx) {
   const v = await findVoucher(db, code);
   if (!isMerchantOf(actor, v)) throw forbidden("Only the merchant this voucher is for may accept it");
-  return closeVoucher(db, actor, v, "used", at, record);
+  return closeVoucher(db, actor, v, "used", ctx);
 }
 
 /** The holder or staff of the holder's community cancels an issued voucher: points and the unit go back. */
-export async function cancelVoucher(db: Db, actor: Principal, code: string, at: string, record?: IdempotencyRecord) {
+export async function cancelVoucher(db: Db, actor: Principal, code: string, ctx: WriteCtx) {
   const v = await findVoucher(db, code);
   if (actor.role === "merchant") throw forbidden("A merchant may not cancel a voucher");
   assertSelfOrStaffOf(actor, { id: v.memberId, communityId: v.communityId });
-  return closeVoucher(db, actor, v, "cancelled", at, record);
+  return closeVoucher(db, actor, v, "cancelled", ctx);
 }
 
 const closing = {
@@ -383,16 +384,14 @@ async function closeVoucher(
   actor: Principal,
   v: VoucherRow,
   to: "used" | "cancelled",
-  at: string,
-  record: IdempotencyRecord | undefined,
+  ctx: WriteCtx,
 ) {
-  const { write, transactionId } = closingWrite(v, to, at, actor.userId);
+  const { write, transactionId } = closingWrite(v, to, ctx.at, actor.userId);
   const body = {
-    ...voucherJson({ ...v, status: to, closedAt: at, closeTransactionId: transactionId }, at),
+    ...voucherJson({ ...v, status: to, closedAt: ctx.at, closeTransactionId: transactionId }, ctx.at),
     transactionId,
   };
-  await commitVoucher(db, write, record ? { record, body, at } : undefined);
-  return body;
+  return commitVoucher(db, write, ctx, body);
 }
 
 /**
@@ -409,7 +408,7 @@ export async function expireVouchers(db: Db, now: string, max = 100): Promise<nu
   let expired = 0;
   for (const row of res.rows) {
     try {
-      await commitVoucher(db, closingWrite(voucherRow(row), "expired", now, null).write);
+      await commitVoucher(db, closingWrite(voucherRow(row), "expired", now, null).write, { at: now }, null);
       expired++;
     } catch (err) {
       if (!(err instanceof AppError && err.code === "voucher_not_issued")) throw err;

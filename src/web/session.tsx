@@ -313,7 +313,7 @@ async function redeem(c: WebContext) {
   await checkCsrf(c, f.csrf);
   const record = await formRecord(p, `redeem:${f.voucherTypeId}`, f.key, 201);
   try {
-    await redeemVoucher(deps(c).db, p, { voucherTypeId: f.voucherTypeId }, nowIso(c), record);
+    await redeemVoucher(deps(c).db, p, { voucherTypeId: f.voucherTypeId }, { at: nowIso(c), idem: record });
   } catch (err) {
     // The same form sent twice: the first one redeemed; show its result.
     if (await firstResult(c, record, err)) return c.redirect("/passbook?done=redeemed", 303);
@@ -441,7 +441,7 @@ async function accept(c: WebContext) {
   const record = await formRecord(p, `accept:${f.code}`, f.key, 200);
   return onVoucher(c, f.code, async () => {
     try {
-      return { voucher: await acceptVoucher(deps(c).db, p, f.code, nowIso(c), record), accepted: true };
+      return { voucher: await acceptVoucher(deps(c).db, p, f.code, { at: nowIso(c), idem: record }), accepted: true };
     } catch (err) {
       // The same form sent twice: the first one accepted it.
       const first = await firstResult<VoucherJson>(c, record, err);

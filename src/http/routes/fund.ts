@@ -3,7 +3,8 @@ import { DAY_MS } from "../../clock";
 import { fundStatement, listExpenses, recordExpense } from "../../domain/fund";
 import { spendingPurposes } from "../../ledger/accounts";
 import { principal } from "../auth";
-import { bearer, errorResponses, Fen, Id, idem, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
+import { writeCtx } from "../context";
+import { bearer, errorResponses, Fen, Id, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
 
 const Purpose = z.enum(spendingPurposes);
 const Source = z.enum(["member", "company", "individual", "anonymous"]);
@@ -75,10 +76,7 @@ export const fundRoutes = newRouter()
       request: jsonBody(NewExpense),
       responses: { 201: jsonResponse(Expense, "Recorded, with the ledger transaction"), ...errorResponses },
     }),
-    async (c) => {
-      const { db, clock } = c.get("deps");
-      return c.json(await recordExpense(db, principal(c), c.req.valid("json"), clock.now().toISOString(), idem(c, 201)), 201);
-    },
+    async (c) => c.json(await recordExpense(c.get("deps").db, principal(c), c.req.valid("json"), writeCtx(c, 201)), 201),
   )
   .openapi(
     createRoute({

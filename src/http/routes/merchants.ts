@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createMerchant, createVoucherType, listMerchants, listVoucherTypes, restockVoucherType } from "../../domain/vouchers";
 import { principal } from "../auth";
-import { bearer, errorResponses, Id, IdParam, idem, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
+import { writeCtx } from "../context";
+import { bearer, errorResponses, Id, IdParam, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
 
 const Merchant = z.object({ id: z.string(), name: z.string() }).openapi("Merchant");
 
@@ -90,15 +91,8 @@ export const merchantRoutes = newRouter()
       responses: { 200: jsonResponse(VoucherType, "The type with its new stock"), ...errorResponses },
     }),
     async (c) => {
-      const { db, clock } = c.get("deps");
-      const type = await restockVoucherType(
-        db,
-        principal(c),
-        c.req.valid("param").id,
-        c.req.valid("json").quantity,
-        clock.now().toISOString(),
-        idem(c, 200),
-      );
+      const { id } = c.req.valid("param");
+      const type = await restockVoucherType(c.get("deps").db, principal(c), id, c.req.valid("json").quantity, writeCtx(c, 200));
       return c.json(type, 200);
     },
   );

@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { getTransaction, reverseTransaction } from "../../domain/reversals";
 import { principal } from "../auth";
-import { bearer, errorResponses, IdParam, idem, jsonBody, jsonResponse, newRouter, Text, z } from "../openapi";
+import { writeCtx } from "../context";
+import { bearer, errorResponses, IdParam, jsonBody, jsonResponse, newRouter, Text, z } from "../openapi";
 
 const Transaction = z
   .object({
@@ -53,15 +54,8 @@ export const transactionRoutes = newRouter()
       responses: { 201: jsonResponse(Transaction, "The reversing transaction"), ...errorResponses },
     }),
     async (c) => {
-      const { db, clock } = c.get("deps");
-      const tx = await reverseTransaction(
-        db,
-        principal(c),
-        c.req.valid("param").id,
-        c.req.valid("json").reason,
-        clock.now().toISOString(),
-        idem(c, 201),
-      );
+      const { id } = c.req.valid("param");
+      const tx = await reverseTransaction(c.get("deps").db, principal(c), id, c.req.valid("json").reason, writeCtx(c, 201));
       return c.json(tx, 201);
     },
   );

@@ -2,8 +2,9 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { acceptVoucher, cancelVoucher, getVoucher, listVouchers, redeemVoucher } from "../../domain/vouchers";
 import { principal } from "../auth";
+import { writeCtx } from "../context";
 import type { AppEnv } from "../env";
-import { bearer, errorResponses, Id, idem, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, z } from "../openapi";
+import { bearer, errorResponses, Id, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, z } from "../openapi";
 
 const Status = z.enum(["issued", "used", "cancelled", "expired"]);
 
@@ -58,7 +59,7 @@ export const voucherRoutes = newRouter()
       responses: { 201: jsonResponse(VoucherWrite, "Issued, with the ledger transaction"), ...errorResponses },
     }),
     async (c) => {
-      const voucher = await redeemVoucher(c.get("deps").db, principal(c), c.req.valid("json"), now(c), idem(c, 201));
+      const voucher = await redeemVoucher(c.get("deps").db, principal(c), c.req.valid("json"), writeCtx(c, 201));
       return c.json(voucher, 201);
     },
   )
@@ -98,7 +99,7 @@ export const voucherRoutes = newRouter()
       responses: { 200: jsonResponse(VoucherWrite, "Used, with the ledger transaction"), ...errorResponses },
     }),
     async (c) => {
-      const voucher = await acceptVoucher(c.get("deps").db, principal(c), c.req.valid("param").code, now(c), idem(c, 200));
+      const voucher = await acceptVoucher(c.get("deps").db, principal(c), c.req.valid("param").code, writeCtx(c, 200));
       return c.json(voucher, 200);
     },
   )
@@ -114,7 +115,7 @@ export const voucherRoutes = newRouter()
       responses: { 200: jsonResponse(VoucherWrite, "Cancelled, with the ledger transaction"), ...errorResponses },
     }),
     async (c) => {
-      const voucher = await cancelVoucher(c.get("deps").db, principal(c), c.req.valid("param").code, now(c), idem(c, 200));
+      const voucher = await cancelVoucher(c.get("deps").db, principal(c), c.req.valid("param").code, writeCtx(c, 200));
       return c.json(voucher, 200);
     },
   );
