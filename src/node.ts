@@ -7,6 +7,7 @@ import { createApp } from "./app";
 import { systemClock } from "./clock";
 import { nodeConfigSchema, parseConfig } from "./env";
 import { runScheduledJobs } from "./jobs";
+import { socketAddress } from "./http/socket-address";
 
 // Local entry: an embedded database file, migrated on start, an administrator and demo data
 // on an empty database, the same app as the Worker, and a timer for the scheduled jobs.
@@ -31,7 +32,14 @@ if (admin.generatedPassword) {
   console.log(`Administrator created: username "${config.ADMIN_USERNAME}", password "${admin.generatedPassword}" (shown once)`);
 }
 const jwtSecret = localJwtSecret();
-const app = createApp({ db, clock: systemClock, jwtSecret, claimDays: config.CLAIM_DAYS, secureCookies: false });
+const app = createApp({
+  db,
+  clock: systemClock,
+  jwtSecret,
+  claimDays: config.CLAIM_DAYS,
+  secureCookies: false,
+  clientAddress: socketAddress,
+});
 
 if (admin.created && config.DEMO_DATA === "1") {
   const summary = await loadDemoData(app, { adminUsername: config.ADMIN_USERNAME, jwtSecret, db });

@@ -29,3 +29,8 @@ export function principal(c: Context<AppEnv>): Principal {
   if (!p) throw new AppError("unauthorized", "Log in first: send Authorization: Bearer <token>");
   return p;
 }
+
+/** Where a request comes from, for rate limiting (see AppDeps.clientAddress). */
+export function callerAddress(c: Context<AppEnv>): string {
+  return c.get("deps").clientAddress?.(c) ?? c.req.header("cf-connecting-ip") ?? "unknown";
+}

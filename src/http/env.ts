@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import type { Principal } from "../auth/tokens";
 import type { Clock } from "../clock";
 import type { Db } from "../db/client";
@@ -17,8 +18,11 @@ export interface AppDeps {
    * waitUntil). Defaults to starting it at once, fire-and-forget; tests queue it and run it later.
    */
   defer?: (work: () => Promise<unknown>) => void;
-  /** The caller's address for login rate limiting. */
-  clientAddress?: (headers: Headers) => string | undefined;
+  /**
+   * The caller's address for login rate limiting. The Node server passes the socket's address;
+   * without it (on Workers) the address is CF-Connecting-IP, which Cloudflare sets itself.
+   */
+  clientAddress?: (c: Context<AppEnv>) => string | undefined;
   log?: (message: string, detail?: unknown) => void;
   /** Marks the session cookie Secure (off only for plain-http local runs and tests). */
   secureCookies?: boolean;

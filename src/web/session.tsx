@@ -10,7 +10,7 @@ import { IdempotencyConflict, type IdempotencyRecord } from "../db/write";
 import { getPassbook } from "../domain/members";
 import { acceptVoucher, getVoucher, listVouchers, listVoucherTypes, redeemVoucher, type VoucherJson } from "../domain/vouchers";
 import { AppError, type ErrorCode } from "../errors";
-import { SESSION_COOKIE } from "../http/auth";
+import { callerAddress, SESSION_COOKIE } from "../http/auth";
 import type { AppEnv } from "../http/env";
 import { Id, z } from "../http/openapi";
 import { sha256Hex } from "../ledger/chain";
@@ -464,8 +464,8 @@ async function loginPost(c: WebContext) {
   const parsed = LoginBody.safeParse(await formFields(c));
   const next = parsed.success ? parsed.data.next : "passbook";
   if (!parsed.success) return loginPage(c, view, next, view.d.loginInvalid, 400);
-  const { db, clock, jwtSecret, clientAddress, secureCookies } = deps(c);
-  const address = clientAddress?.(c.req.raw.headers) ?? c.req.header("cf-connecting-ip") ?? "unknown";
+  const { db, clock, jwtSecret, secureCookies } = deps(c);
+  const address = callerAddress(c);
   let token: string;
   try {
     ({ token } = await login(db, { username: parsed.data.username, password: parsed.data.password, address, now: clock.now(), jwtSecret }));

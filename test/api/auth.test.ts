@@ -2,6 +2,9 @@ import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { hashPassword, MAX_ITERATIONS, verifyPassword } from "../../src/auth/password";
 import { JWT_AUDIENCE, JWT_ISSUER } from "../../src/auth/tokens";
+import { serve } from "@hono/node-server";
+import { createApp } from "../../src/app";
+import { socketAddress } from "../../src/http/socket-address";
 import { makeBank, TEST_JWT_SECRET } from "../helpers/setup";
 
 const login = (bank: Awaited<ReturnType<typeof makeBank>>, username: string, password: string, address = "10.0.0.1") =>
@@ -54,6 +57,42 @@ describe("POST /v1/auth/login", () => {
     for (let i = 0; i < 30; i++) await login(bank, `user${i}`, "bad-password", "10.9.9.9");
     expect((await login(bank, "admin", "admin-password", "10.9.9.9")).status).toBe(429);
     expect((await login(bank, "admin", "admin-password", "10.9.9.10")).status).toBe(200);
+  });
+
+  it("parallel guesses cannot slip under the limit: at most 5 reach the password check", async () => {
+    const bank = await makeBank();
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(bank, "admin", `guess-${i}`, `10.0.3.${i}`)));
+    expect(results.filter((r) => r.status === 401)).toHaveLength(5);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(35);
+    expect((await login(bank, "admin", "admin-password", "10.0.4.1")).status).toBe(429);
+  });
+
+  it("a successful login clears the username's count and does not count against the address", async () => {
+    const bank = await makeBank();
+    for (let i = 0; i < 4; i++) expect((await login(bank, "admin", "bad-password", "10.0.5.1")).status).toBe(401);
+    expect((await login(bank, "admin", "admin-password", "10.0.5.1")).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await login(bank, "admin", "bad-password", "10.0.5.1")).status).toBe(401);
+    expect((await login(bank, "admin", "admin-password", "10.0.5.1")).status).toBe(200);
+  });
+
+  it("the Node server counts by socket address, not by a CF-Connecting-IP header the client wrote", async () => {
+    const bank = await makeBank();
+    const app = createApp({ db: bank.db, clock: bank.clock, jwtSecret: TEST_JWT_SECRET, clientAddress: socketAddress, defer: () => undefined });
+    const server = await new Promise<{ url: string; close: () => void }>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve({ url: `http://127.0.0.1:${info.port}`, close: () => s.close() }));
+    });
+    try {
+      const attempt = (username: string, password: string, spoofed: string) =>
+        fetch(`${server.url}/v1/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "cf-connecting-ip": spoofed },
+          body: JSON.stringify({ username, password }),
+        }).then((r) => r.status);
+      for (let i = 0; i < 30; i++) expect(await attempt(`nobody${i}`, "bad-password", `192.0.2.${i}`)).toBe(401);
+      expect(await attempt("admin", "admin-password", "198.51.100.7")).toBe(429);
+    } finally {
+      server.close();
+    }
   });
 
   it("validates the body: missing fields, unknown fields, wrong types", async () => {

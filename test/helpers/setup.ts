@@ -51,7 +51,7 @@ export async function makeBank(opts: { clockStart?: string; wrapClient?: (client
     jwtSecret: TEST_JWT_SECRET,
     passwordIterations: FAST_ITERATIONS,
     defer: (work) => void pending.push(work),
-    clientAddress: (h) => h.get("x-test-address") ?? "127.0.0.1",
+    clientAddress: (c) => c.req.header("x-test-address") ?? "127.0.0.1",
   });
   await ensureAdmin(createDb(raw), "admin", "admin-password", FAST_ITERATIONS);
   const call = caller(app);

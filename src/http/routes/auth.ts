@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { login } from "../../auth/login";
-import { principal } from "../auth";
+import { callerAddress, principal } from "../auth";
 import { bearer, errorResponses, jsonBody, jsonResponse, newRouter, z } from "../openapi";
 
 export const UserSchema = z
@@ -32,9 +32,9 @@ export const authRoutes = newRouter()
       },
     }),
     async (c) => {
-      const { db, clock, jwtSecret, clientAddress } = c.get("deps");
+      const { db, clock, jwtSecret } = c.get("deps");
       const body = c.req.valid("json");
-      const address = clientAddress?.(c.req.raw.headers) ?? c.req.header("cf-connecting-ip") ?? "unknown";
+      const address = callerAddress(c);
       return c.json(await login(db, { ...body, address, now: clock.now(), jwtSecret }), 200);
     },
   )
