@@ -81,7 +81,11 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use("/v1/*", async (c, next) => {
-    if (c.req.method === "POST" && !(c.req.header("content-type") ?? "").startsWith("application/json")) {
+    // A POST carries JSON, or nothing at all (state changes such as accept or approve need no
+    // body; the validators then see {}). Anything else is refused before it is read.
+    const type = c.req.header("content-type");
+    const hasBody = type !== undefined || (c.req.header("content-length") ?? "0") !== "0" || c.req.header("transfer-encoding") !== undefined;
+    if (c.req.method === "POST" && hasBody && !/^application\/json\s*(;|$)/i.test(type ?? "")) {
       throw new AppError("unsupported_media_type", "Send JSON with Content-Type: application/json");
     }
     await next();

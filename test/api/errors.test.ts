@@ -36,6 +36,38 @@ describe("errors", () => {
     expect((await bank.call("GET", "/v1/communities")).body.items).toHaveLength(0);
   });
 
+  it("a state change needs no body at all, and the JSON media type is matched without regard to case", async () => {
+    const bank = await makeBank();
+    const c = await bank.community();
+    const staff = await bank.staff(c.id);
+    const m = await bank.member(c.id);
+    const rec = await bank.call("POST", "/v1/service-records", {
+      token: staff,
+      body: { memberId: m.id, date: "2026-02-28", minutes: 60, description: "打扫" },
+    });
+    const bare = await bank.app.request(`/v1/service-records/${rec.body.id}/approve`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${staff}` },
+    });
+    expect(bare.status).toBe(200);
+    expect((await bare.json()).status).toBe("approved");
+    const upper = await bank.call("POST", "/v1/communities", {
+      token: bank.admin,
+      body: { name: "大写", code: "upper" },
+      headers: { "content-type": "Application/JSON; charset=UTF-8" },
+    });
+    expect(upper.status).toBe(201);
+    // a body is still validated: nothing is not a community
+    const empty = await bank.app.request("/v1/communities", { method: "POST", headers: { authorization: `Bearer ${bank.admin}` } });
+    expect(empty.status).toBe(400);
+    const lookalike = await bank.call("POST", "/v1/communities", {
+      token: bank.admin,
+      body: JSON.stringify({ name: "x", code: "jsonx" }),
+      headers: { "content-type": "application/jsonx" },
+    });
+    expect(lookalike.status).toBe(415);
+  });
+
   it("a failure inside is a 500 that names no internals", async () => {
     const client = createClient({ url: "file::memory:" }); // not migrated: every query fails
     const logged: unknown[] = [];
