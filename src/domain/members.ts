@@ -3,7 +3,7 @@ import { accounts, levelChanges, members, postings, ledgerTransactions, users } 
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
 import { commit, Write } from "../db/write";
-import { notFound } from "../errors";
+import { forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { assertSelfOrStaffOf, assertStaffOf, communityScope } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
@@ -20,6 +20,13 @@ export interface NewMember {
   phone?: string;
   publicOptOut?: boolean;
   login?: { username: string; password: string };
+}
+
+/** What PATCH /v1/members/:id may change; a field left out stays as it is, a null phone clears it. */
+export interface MemberChange {
+  publicOptOut?: boolean;
+  name?: string;
+  phone?: string | null;
 }
 
 export const memberJson = (m: MemberRow) => ({
@@ -107,6 +114,24 @@ export async function getMember(db: Db, actor: Principal, id: string) {
   const m = await getMemberRow(db, id);
   assertSelfOrStaffOf(actor, m);
   return memberJson(m);
+}
+
+/**
+ * Changes a member's details. The member may change only whether they are published
+ * (publicOptOut, their own privacy choice); the name and phone are records kept by staff of
+ * their community or the administrator. The community never changes, so the access check on
+ * the read stands for the write; the guard catches a member that is gone by then.
+ */
+export async function updateMember(db: Db, actor: Principal, id: string, change: MemberChange) {
+  const m = await getMemberRow(db, id);
+  assertSelfOrStaffOf(actor, m);
+  if (actor.role === "member" && (change.name !== undefined || change.phone !== undefined)) {
+    throw forbidden("A member may change only publicOptOut; staff of the community change the name and phone");
+  }
+  const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as MemberChange;
+  const write = new Write().add(db.orm.update(members).set(set).where(eq(members.id, id))).expectChanged("not_found");
+  await commit(db, write);
+  return memberJson({ ...m, ...set });
 }
 
 export async function listMembers(db: Db, actor: Principal, page: PageQuery & { communityId?: string }) {

@@ -53,6 +53,8 @@ form{margin:1rem 0}
 label{display:block;font-weight:600;margin-bottom:.25rem}
 .help{display:block;color:var(--muted);font-size:.9rem;margin-bottom:.25rem}
 input,select{font:inherit;font-size:1rem;padding:.5rem .6rem;border:1px solid #6e7781;border-radius:.3rem;width:100%;max-width:22rem;background:#fff;color:var(--ink)}
+label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}
+label.check input{width:auto;margin:0}
 input.code{font-family:ui-monospace,Menlo,Consolas,monospace;letter-spacing:.08em;text-transform:uppercase}
 button{font:inherit;font-weight:600;padding:.5rem 1.2rem;border:0;border-radius:.3rem;background:var(--accent);color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#8a1216;border:1px solid #8a1216}

@@ -7,7 +7,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { login } from "../auth/login";
 import { TOKEN_TTL_SECONDS, type Principal } from "../auth/tokens";
 import { IdempotencyConflict, type IdempotencyRecord } from "../db/write";
-import { getPassbook } from "../domain/members";
+import { getPassbook, updateMember } from "../domain/members";
 import { acceptVoucher, getVoucher, listVouchers, listVoucherTypes, redeemVoucher, type VoucherJson } from "../domain/vouchers";
 import { AppError, type ErrorCode } from "../errors";
 import { callerAddress, SESSION_COOKIE } from "../http/auth";
@@ -172,7 +172,7 @@ const passbookErrors: Partial<Record<ErrorCode, (d: Dict) => string>> = {
 
 const PassbookQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
-  done: z.literal("redeemed").optional(),
+  done: z.enum(["redeemed", "privacy"]).optional(),
   error: z.enum(["insufficient_points", "out_of_stock", "not_found", "forbidden"]).optional(),
   lang: LangParam,
 });
@@ -195,9 +195,12 @@ async function passbookPage(c: WebContext) {
   const token = await csrfToken(c);
   const m = book.member;
   const redeemable = types.items.filter((t) => t.stock > 0);
-  const message = q.done ? (
-    <Notice kind="notice" text={`${d.redeemed}${vouchers.items[0]?.code ?? ""}`} />
-  ) : q.error ? (
+  const message =
+    q.done === "redeemed" ? (
+      <Notice kind="notice" text={`${d.redeemed}${vouchers.items[0]?.code ?? ""}`} />
+    ) : q.done === "privacy" ? (
+      <Notice kind="notice" text={m.publicOptOut ? d.privacySavedAnonymous : d.privacySavedPublic} />
+    ) : q.error ? (
     <Notice kind="error" text={passbookErrors[q.error]?.(d) ?? d.errorTitle} />
   ) : null;
   return privatePage(
@@ -251,6 +254,20 @@ async function passbookPage(c: WebContext) {
           <button type="submit">{d.redeemButton}</button>
         </form>
       )}
+      <h2 class="no-print">{d.privacyTitle}</h2>
+      <form method="post" action="/passbook/privacy" class="no-print">
+        <input type="hidden" name="csrf" value={token} />
+        <div class="field">
+          <span class="help" id="privacy-help">
+            {d.privacyHelp}
+          </span>
+          <label class="check">
+            <input type="checkbox" name="publicOptOut" value="1" checked={m.publicOptOut} aria-describedby="privacy-help" />
+            {d.publicOptOutLabel}
+          </label>
+        </div>
+        <button type="submit">{d.saveButton}</button>
+      </form>
       <h2>{d.entriesTitle}</h2>
       {/* The CSV is the spending API's passbook export; the session cookie authenticates it like a bearer token. */}
       <DataTable
@@ -323,6 +340,19 @@ async function redeem(c: WebContext) {
     throw err;
   }
   return c.redirect("/passbook?done=redeemed", 303);
+}
+
+// An unticked checkbox is not sent at all, so its absence means "show my name".
+const PrivacyForm = z.strictObject({ csrf: CsrfField, publicOptOut: z.literal("1").optional() });
+
+/** The member's own choice to appear as anonymous on the public pages (PATCH /v1/members/:id's publicOptOut). */
+async function privacy(c: WebContext) {
+  const p = c.get("principal");
+  if (!p || p.role !== "member" || !p.memberId) return c.redirect("/passbook", 303);
+  const f = await form(c, PrivacyForm);
+  await checkCsrf(c, f.csrf);
+  await updateMember(deps(c).db, p, p.memberId, { publicOptOut: f.publicOptOut === "1" });
+  return c.redirect("/passbook?done=privacy", 303);
 }
 
 // ---- the merchant desk ----
@@ -515,5 +545,6 @@ export const sessionPages = new Hono<AppEnv>()
   .post("/login", ...formPost, loginPost)
   .post("/logout", ...formPost, logout)
   .post("/passbook/redeem", ...formPost, redeem)
+  .post("/passbook/privacy", ...formPost, privacy)
   .post("/merchant/lookup", ...formPost, lookup)
   .post("/merchant/accept", ...formPost, accept);

@@ -196,3 +196,120 @@ describe("GET /v1/members/:id/passbook", () => {
     expect((await bank.call("GET", path, { token: bank.admin })).status).toBe(200);
   });
 });
+
+describe("PATCH /v1/members/:id", () => {
+  const path = (id: string) => `/v1/members/${id}`;
+
+  it("the member switches their own publicOptOut; staff of the community and the admin change name and phone too", async () => {
+    const bank = await makeBank();
+    const c = await bank.community();
+    const m = await bank.member(c.id, { name: "王建国", phone: "13800001111" });
+    bank.roundTrips.reset();
+    const self = await bank.call("PATCH", path(m.id), { token: m.token, body: { publicOptOut: true } });
+    expect(bank.roundTrips.count()).toBe(2);
+    expect(self.status).toBe(200);
+    expect(self.body).toMatchObject({ id: m.id, name: "王建国", phone: "13800001111", publicOptOut: true, passbookNo: m.passbookNo });
+    const staff = await bank.call("PATCH", path(m.id), { token: await bank.staff(c.id), body: { name: "  王建华 ", phone: "+86 139-0000-2222" } });
+    expect(staff.status).toBe(200);
+    expect(staff.body).toMatchObject({ name: "王建华", phone: "+86 139-0000-2222", publicOptOut: true });
+    const admin = await bank.call("PATCH", path(m.id), { token: bank.admin, body: { phone: null, publicOptOut: false } });
+    expect(admin.status).toBe(200);
+    expect(admin.body).toMatchObject({ name: "王建华", phone: null, publicOptOut: false });
+    const stored = await bank.call("GET", path(m.id), { token: m.token });
+    expect(stored.body).toEqual(admin.body);
+  });
+
+  it("after opting out, the member's name leaves the rankings, the donations and the /service page; opting in brings it back", async () => {
+    const bank = await makeBank({ clockStart: "2026-03-01T08:00:00.000Z" });
+    const c = await bank.community();
+    const staff = await bank.staff(c.id);
+    const name = "公开与否测试会员";
+    const m = await bank.member(c.id, { name });
+    const record = await bank.call("POST", "/v1/service-records", {
+      token: staff,
+      body: { memberId: m.id, date: "2026-02-28", minutes: 120, description: "陪老人散步" },
+    });
+    expect((await bank.call("POST", `/v1/service-records/${record.body.id}/approve`, { token: staff, body: {} })).status).toBe(200);
+    const gift = await bank.call("POST", "/v1/donations", { token: staff, body: { donor: { type: "member", memberId: m.id }, kind: "money", amountFen: 5_000 } });
+    expect(gift.status).toBe(201);
+    const publicText = async () =>
+      [
+        JSON.stringify((await bank.call("GET", "/v1/rankings?year=2026&by=points")).body),
+        JSON.stringify((await bank.call("GET", "/v1/rankings?year=2026&by=minutes")).body),
+        JSON.stringify((await bank.call("GET", "/v1/donations")).body),
+        JSON.stringify((await bank.call("GET", `/v1/donations/${gift.body.id}`)).body),
+        String((await bank.call("GET", "/service")).body),
+      ] as const;
+    const shown = await publicText();
+    for (const text of shown) expect(text).toContain(name);
+    expect(shown[4]).not.toContain("匿名");
+
+    expect((await bank.call("PATCH", path(m.id), { token: m.token, body: { publicOptOut: true } })).status).toBe(200);
+    const hidden = await publicText();
+    for (const text of hidden) expect(text).not.toContain(name);
+    const ranking = (await bank.call("GET", "/v1/rankings?year=2026&by=points")).body;
+    expect(ranking.items).toEqual([expect.objectContaining({ rank: 1, memberId: null, name: "匿名志愿者", anonymous: true, pointsEarned: 70 })]);
+    expect(hidden[4]).toContain("匿名");
+
+    expect((await bank.call("PATCH", path(m.id), { token: m.token, body: { publicOptOut: false } })).status).toBe(200);
+    for (const text of await publicText()) expect(text).toContain(name);
+  });
+
+  it("who may not: no token, a member changing their name or phone, another member, staff of another community, a merchant; an unknown member is 404", async () => {
+    const bank = await makeBank();
+    const c = await bank.community();
+    const a = await bank.member(c.id, { name: "王建国", phone: "13800001111" });
+    const b = await bank.member(c.id);
+    const before = (await bank.call("GET", path(a.id), { token: bank.admin })).body;
+    const refused: [string | undefined, unknown, number, string][] = [
+      [undefined, { publicOptOut: true }, 401, "unauthorized"],
+      [a.token, { name: "改名" }, 403, "forbidden"],
+      [a.token, { phone: null }, 403, "forbidden"],
+      [a.token, { publicOptOut: true, phone: "13900000000" }, 403, "forbidden"],
+      [b.token, { publicOptOut: true }, 403, "forbidden"],
+      [await bank.staff((await bank.community("另一个社区")).id), { publicOptOut: true }, 403, "forbidden"],
+      [await bank.token({ role: "merchant", merchantId: "m" }), { publicOptOut: true }, 403, "forbidden"],
+    ];
+    for (const [token, body, status, code] of refused) {
+      const res = await bank.call("PATCH", path(a.id), { token, body });
+      expect({ status: res.status, code: res.body.error?.code }, JSON.stringify(body)).toEqual({ status, code });
+    }
+    expect((await bank.call("GET", path(a.id), { token: bank.admin })).body).toEqual(before);
+    const unknown = await bank.call("PATCH", path("01NOTHERE"), { token: bank.admin, body: { publicOptOut: true } });
+    expect({ status: unknown.status, code: unknown.body.error.code }).toEqual({ status: 404, code: "not_found" });
+    expect((await bank.call("PATCH", path("01NOTHERE"), { token: a.token, body: { publicOptOut: true } })).status).toBe(404);
+  });
+
+  it("refuses bad input with validation_failed and changes nothing", async () => {
+    const bank = await makeBank();
+    const c = await bank.community();
+    const m = await bank.member(c.id, { name: "王建国", phone: "13800001111" });
+    const before = (await bank.call("GET", path(m.id), { token: bank.admin })).body;
+    const bad = [
+      {},
+      { publicOptOut: "yes" },
+      { publicOptOut: null },
+      { name: "" },
+      { name: "   " },
+      { name: null },
+      { name: "x".repeat(51) },
+      { name: "王\u202E国" },
+      { phone: "<script>" },
+      { phone: "" },
+      { publicOptOut: true, stars: 5 },
+      { publicOptOut: true, communityId: "01OTHER" },
+      { publicOptOut: true, kind: "cadre" },
+    ];
+    for (const body of bad) {
+      const res = await bank.call("PATCH", path(m.id), { token: bank.admin, body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe("validation_failed");
+    }
+    const notJson = await bank.call("PATCH", path(m.id), { token: bank.admin, body: '{"publicOptOut":true}', headers: { "content-type": "text/plain" } });
+    expect(notJson.status).toBe(415);
+    const broken = await bank.call("PATCH", path(m.id), { token: bank.admin, body: '{"publicOptOut":tr' });
+    expect({ status: broken.status, code: broken.body.error.code }).toEqual({ status: 400, code: "validation_failed" });
+    expect((await bank.call("PATCH", "/v1/members/bad%20id", { token: bank.admin, body: { publicOptOut: true } })).status).toBe(400);
+    expect((await bank.call("GET", path(m.id), { token: bank.admin })).body).toEqual(before);
+  });
+});

@@ -57,6 +57,7 @@ export async function routeTour(): Promise<TourStop[]> {
   const memberToken = (await bank.call("POST", "/v1/auth/login", { body: { username: "tour-member", password: "member-password" } })).body.token;
   await visit("GET /v1/members", "/v1/members", { token: staff });
   await visit("GET /v1/members/:id", `/v1/members/${member.id}`, { token: staff });
+  await visit("PATCH /v1/members/:id", `/v1/members/${member.id}`, { token: staff, body: { phone: "13800001111" } });
 
   await visit("GET /v1/rules", "/v1/rules");
   await visit("POST /v1/rules", "/v1/rules", {

@@ -58,6 +58,7 @@ const TABLE: Row[] = [
   { route: "POST /v1/members",                              expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/members", body: { name: "新会员", kind: "resident", communityId: s.a } }) },
   { route: "GET /v1/members",                               expect: [200, 200, 200, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/members" }), secret: { value: (s) => s.alice.id, sees: ["admin", "staff"] } },
   { route: "GET /v1/members/{id}",                          expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}` }) },
+  { route: "PATCH /v1/members/{id}",                        expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}`, body: { publicOptOut: false } }) },
   { route: "GET /v1/members/{id}/passbook",                 expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}/passbook` }) },
   { route: "GET /v1/members/{id}/passbook.csv",             expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}/passbook.csv` }) },
   { route: "GET /v1/fund/statement.csv",                    expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/statement.csv" }) },
@@ -183,7 +184,7 @@ describe("access control: every route × every caller", () => {
     let target: Target | undefined;
     for (const role of ROLES) {
       target ??= await row.target(scene);
-      const res = await bank.call(method!, target.path, { token: tokens[role], body: method === "POST" ? target.body : undefined });
+      const res = await bank.call(method!, target.path, { token: tokens[role], body: method === "GET" ? undefined : target.body });
       got.push(res.status);
       if (res.status < 300) target = undefined;
       else expect(res.body?.error?.code, `${role}: an error body`).toBeTruthy();
@@ -205,6 +206,9 @@ describe("mass assignment: fields a caller may not set are refused and change no
     ["a member's earned total", "POST", (s) => ({ path: "/v1/members", body: { name: "甲", kind: "volunteer", communityId: s.a, earnedTotal: 1000 } }), () => tokens.staff],
     ["a member's stars", "POST", (s) => ({ path: "/v1/members", body: { name: "甲", kind: "volunteer", communityId: s.a, stars: 5 } }), () => tokens.staff],
     ["a passbook number", "POST", (s) => ({ path: "/v1/members", body: { name: "甲", kind: "volunteer", communityId: s.a, passbookNo: "CS-000001" } }), () => tokens.staff],
+    ["a member's stars through PATCH", "PATCH", (s) => ({ path: `/v1/members/${s.alice.id}`, body: { publicOptOut: false, stars: 5 } }), () => tokens.member],
+    ["a member's community through PATCH", "PATCH", (s) => ({ path: `/v1/members/${s.alice.id}`, body: { name: "甲", communityId: s.b } }), () => tokens.staff],
+    ["a member's passbook number through PATCH", "PATCH", (s) => ({ path: `/v1/members/${s.alice.id}`, body: { passbookNo: "CS-000001" } }), () => tokens.admin],
     ["a member's id", "POST", (s) => ({ path: "/v1/members", body: { id: s.alice.id, name: "甲", kind: "volunteer", communityId: s.a } }), () => tokens.staff],
     ["a role on a member's login", "POST", (s) => ({ path: "/v1/members", body: { name: "甲", kind: "volunteer", communityId: s.a, login: { username: `x${unique()}`, password: "12345678", role: "admin" } } }), () => tokens.staff],
     ["a member role through /v1/users", "POST", (s) => ({ path: "/v1/users", body: { username: `x${unique()}`, password: "12345678", role: "member", communityId: s.a } }), () => tokens.admin],

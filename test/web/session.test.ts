@@ -241,6 +241,84 @@ describe("the passbook page", () => {
   });
 });
 
+describe("the passbook's privacy form", () => {
+  let seq = 0;
+  /** A member of community A with a login and some points this year, so they appear in the public rankings. */
+  async function freshMember(name: string) {
+    const username = `shy${process.pid}x${++seq}`;
+    const res = await bank().call("POST", "/v1/members", {
+      token: scene.staffA,
+      body: { name, kind: "volunteer", communityId: scene.communities.a.id, login: { username, password: PASSWORDS.member } },
+    });
+    expect(res.status).toBe(201);
+    await grantPoints(bank(), res.body.id, 15);
+    const client = webClient(bank());
+    await client.login(username, PASSWORDS.member);
+    return { id: res.body.id as string, client };
+  }
+  const optedOut = async (id: string) => (await bank().call("GET", `/v1/members/${id}`, { token: bank().admin })).body.publicOptOut;
+  const rankingsText = async () => JSON.stringify((await bank().call("GET", "/v1/rankings?year=2026&by=points&limit=100")).body);
+  const CHECKED = /<input type="checkbox" name="publicOptOut" value="1" checked=""/;
+
+  it("the member ticks 'show me as anonymous': their name leaves the public rankings; unticking brings it back", async () => {
+    const name = "想匿名的会员甲";
+    const { id, client } = await freshMember(name);
+    const page = await client.get("/passbook");
+    expect(page.text).toContain('<form method="post" action="/passbook/privacy" class="no-print">');
+    expect(visible(page.text)).toContain("在公开页面以匿名显示");
+    expect(page.text).toContain('name="publicOptOut"');
+    expect(page.text).not.toMatch(CHECKED);
+    expect(await rankingsText()).toContain(name);
+
+    const res = await client.post("/passbook/privacy", { csrf: field(page.text, "csrf"), publicOptOut: "1" });
+    expect([res.status, res.location]).toEqual([303, "/passbook?done=privacy"]);
+    expect(await optedOut(id)).toBe(true);
+    expect(await rankingsText()).not.toContain(name);
+    const after = await client.get(res.location!);
+    expect(visible(after.text)).toContain("已保存：公开页面上将以匿名显示您。");
+    expect(after.text).toMatch(CHECKED);
+
+    // An unticked box is not sent: the form without it means "show my name".
+    const back = await client.post("/passbook/privacy", { csrf: field(after.text, "csrf") });
+    expect([back.status, back.location]).toEqual([303, "/passbook?done=privacy"]);
+    expect(await optedOut(id)).toBe(false);
+    expect(await rankingsText()).toContain(name);
+    const shown = await client.get(back.location!);
+    expect(visible(shown.text)).toContain("已保存：公开页面上将显示您的姓名。");
+    expect(shown.text).not.toMatch(CHECKED);
+    expect(visible((await client.get("/passbook?lang=en")).text)).toContain("Show me as anonymous on public pages");
+  });
+
+  it("refuses a forged CSRF token, another session's token, a cross-site post and a padded form; changes nothing", async () => {
+    const { id, client } = await freshMember("谨慎的会员乙");
+    const other = await freshMember("另一个会员丙");
+    const page = await client.get("/passbook");
+    const csrf = field(page.text, "csrf");
+    const otherToken = field((await other.client.get("/passbook")).text, "csrf");
+    expect(otherToken).not.toBe(csrf);
+    expect((await client.post("/passbook/privacy", { csrf: "forged", publicOptOut: "1" })).status).toBe(403);
+    expect((await client.post("/passbook/privacy", { csrf: otherToken, publicOptOut: "1" })).status).toBe(403);
+    expect((await client.post("/passbook/privacy", { csrf, publicOptOut: "1" }, { origin: "https://evil.example" })).status).toBe(403);
+    expect((await client.post("/passbook/privacy", { csrf, publicOptOut: "1" }, {})).status).toBe(403);
+    expect((await client.post("/passbook/privacy", { csrf, publicOptOut: "1", memberId: other.id })).status).toBe(400);
+    expect((await client.post("/passbook/privacy", { csrf, publicOptOut: "true" })).status).toBe(400);
+    expect((await client.post("/passbook/privacy", { publicOptOut: "1" })).status).toBe(400);
+    expect([await optedOut(id), await optedOut(other.id)]).toEqual([false, false]);
+  });
+
+  it("a visitor, a merchant or staff posting the form is sent to the passbook page; nothing changes", async () => {
+    const { id } = await freshMember("会员丁");
+    const anonymous = await webClient(bank()).post("/passbook/privacy", { csrf: "x", publicOptOut: "1" });
+    expect([anonymous.status, anonymous.location]).toEqual([303, "/passbook"]);
+    const merchant = await merchantClient();
+    const res = await merchant.post("/passbook/privacy", { csrf: field((await merchant.get("/merchant")).text, "csrf"), publicOptOut: "1" });
+    expect([res.status, res.location]).toEqual([303, "/passbook"]);
+    const staff = await webClient(bank()).post("/passbook/privacy", { csrf: "x", publicOptOut: "1" }, { origin: ORIGIN, cookie: `lsb_session=${scene.staffA}` });
+    expect([staff.status, staff.location]).toEqual([303, "/passbook"]);
+    expect(await optedOut(id)).toBe(false);
+  });
+});
+
 let poor: { username: string } | undefined;
 /** A member with a login and no points. */
 async function poorMember() {

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { hashPassword } from "../../auth/password";
-import { createMember, getMember, getPassbook, listMembers } from "../../domain/members";
+import { createMember, getMember, getPassbook, listMembers, updateMember } from "../../domain/members";
 import { principal } from "../auth";
 import { bearer, errorResponses, Id, IdParam, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
 import { Password, Username } from "./users";
@@ -20,14 +20,25 @@ export const Member = z
   })
   .openapi("Member");
 
+const Phone = z.string().regex(/^\+?[0-9 -]{5,20}$/, "digits, spaces, - and a leading + only");
+
 const NewMember = z.strictObject({
   name: Text(50),
   communityId: Id,
   kind: z.enum(["party_member", "volunteer", "cadre", "resident"]),
-  phone: z.string().regex(/^\+?[0-9 -]{5,20}$/, "digits, spaces, - and a leading + only").optional(),
+  phone: Phone.optional(),
   publicOptOut: z.boolean().optional(),
   login: z.strictObject({ username: Username, password: Password }).optional(),
 });
+
+const MemberChange = z
+  .strictObject({
+    publicOptOut: z.boolean().optional(),
+    name: Text(50).optional(),
+    phone: Phone.nullable().optional(),
+  })
+  .refine((b) => b.publicOptOut !== undefined || b.name !== undefined || b.phone !== undefined, "send at least one of publicOptOut, name, phone")
+  .openapi("MemberChange");
 
 const Passbook = z
   .object({
@@ -91,6 +102,18 @@ export const memberRoutes = newRouter()
       responses: { 200: jsonResponse(Member, "The member"), ...errorResponses },
     }),
     async (c) => c.json(await getMember(c.get("deps").db, principal(c), c.req.valid("param").id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/v1/members/{id}",
+      tags: ["members"],
+      summary: "Change a member: the member may change publicOptOut only; staff of the community and admin also name and phone",
+      security: bearer,
+      request: { params: IdParam, ...jsonBody(MemberChange) },
+      responses: { 200: jsonResponse(Member, "The member as changed"), ...errorResponses },
+    }),
+    async (c) => c.json(await updateMember(c.get("deps").db, principal(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(
     createRoute({
