@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { AppError } from "../errors";
 import { ruleVersions } from "../../db/schema";
 
 export interface Rules {
@@ -54,8 +55,19 @@ export function pointsForFen(fen: number, rules: Rules): number {
 
 export interface NewRules extends Omit<Rules, "version"> {}
 
-/** Adds a rule version; credits from its effective date on use it. History is never recomputed. */
+/**
+ * Adds a rule version; credits for events from its effective date on use it. It cannot take effect
+ * in the past: events already credited, or waiting for approval, keep the version that was in
+ * force when they happened. (The version number is taken inside the single INSERT, which SQLite
+ * runs alone, so two at once get different numbers.)
+ */
 export async function createRules(db: Db, input: NewRules, at: string, createdBy: string): Promise<Rules> {
+  if (input.effectiveFrom < at) {
+    throw new AppError("validation_failed", "effectiveFrom may not be in the past: a rule change never rewrites history", {
+      field: "effectiveFrom",
+      now: at,
+    });
+  }
   const res = await db.client.execute({
     sql: `INSERT INTO rule_versions (version, points_per_service_hour, points_per_yuan_donated, points_per_wish_fulfilled,
             star_thresholds, title_min_stars, effective_from, created_at, created_by)

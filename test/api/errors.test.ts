@@ -50,7 +50,7 @@ describe("errors", () => {
       headers: { authorization: `Bearer ${staff}` },
     });
     expect(bare.status).toBe(200);
-    expect((await bare.json()).status).toBe("approved");
+    expect(((await bare.json()) as { status: string }).status).toBe("approved");
     const upper = await bank.call("POST", "/v1/communities", {
       token: bank.admin,
       body: { name: "大写", code: "upper" },

@@ -31,13 +31,13 @@ describe("a rule change in the middle of the year", () => {
 
     const v2 = await ok(bank, 201, "POST", "/v1/rules", { token: bank.admin, body: newRules() });
     expect(v2.version).toBe(2);
-    expect((await ok(bank, 200, "GET", "/v1/rules")).current.version).toBe(1); // not in force before July
+    expect((await ok(bank, 200, "GET", "/v1/rules")).version).toBe(1); // not in force before July
 
     // July: new tokens, since the clock moved months on.
     bank.clock.set("2026-07-15T08:00:00.000Z");
     const staff = await bank.token({ role: "staff", communityId: a.id });
     const admin = await bank.token({ role: "admin" });
-    expect((await ok(bank, 200, "GET", "/v1/rules")).current.version).toBe(2);
+    expect((await ok(bank, 200, "GET", "/v1/rules")).version).toBe(2);
 
     const june = await record(staff, "2026-06-30");
     const july = await record(staff, "2026-07-01");
@@ -73,6 +73,31 @@ describe("a rule change in the middle of the year", () => {
     await refused(scene.bank, 403, "forbidden", "POST", "/v1/rules", { token: scene.alice.token, body: newRules() });
     await refused(scene.bank, 400, "validation_failed", "POST", "/v1/rules", { token: scene.bank.admin, body: newRules({ starThresholds: [10, 5, 300, 600, 1000] }) });
     expect((await ok(scene.bank, 200, "GET", "/v1/rules")).versions).toHaveLength(1);
+  });
+
+  it("a version cannot take effect in the past, so history is never rewritten", async () => {
+    const scene = await earningScene({ clockStart: "2026-03-01T08:00:00.000Z" });
+    const past = await refused(scene.bank, 400, "validation_failed", "POST", "/v1/rules", {
+      token: scene.bank.admin,
+      body: newRules({ effectiveFrom: "2026-02-28T00:00:00.000Z" }),
+    });
+    expect(past.error.details).toMatchObject({ field: "effectiveFrom" });
+    expect((await ok(scene.bank, 200, "GET", "/v1/rules")).versions).toHaveLength(1);
+    await ok(scene.bank, 201, "POST", "/v1/rules", { token: scene.bank.admin, body: newRules({ effectiveFrom: "2026-03-01T08:00:00.000Z" }) });
+  });
+
+  it("GET /v1/rules answers the version in force in the contract's shape, with every version", async () => {
+    const scene = await earningScene();
+    const rules = await ok(scene.bank, 200, "GET", "/v1/rules");
+    expect(rules).toMatchObject({
+      version: 1,
+      pointsPerServiceHour: 10,
+      pointsPerYuanDonated: 1,
+      pointsPerWishFulfilled: 20,
+      starThresholds: [10, 100, 300, 600, 1000],
+      titleMinStars: 3,
+    });
+    expect(rules.versions).toHaveLength(1);
   });
 });
 

@@ -38,15 +38,15 @@ export const ruleRoutes = newRouter()
       method: "get",
       path: "/v1/rules",
       tags: ["rules"],
-      summary: "The rule version in force and all versions (public)",
+      summary: "The rule version in force, with every version under `versions` (public)",
       responses: {
-        200: jsonResponse(z.object({ current: RulesSchema, versions: z.array(RulesSchema) }), "Rules"),
+        200: jsonResponse(RulesSchema.extend({ versions: z.array(RulesSchema) }), "The version in force, and every version"),
       },
     }),
     async (c) => {
       const { db, clock } = c.get("deps");
       const versions = await listRules(db);
-      return c.json({ current: ruleInForce(versions, clock.now().toISOString()), versions }, 200);
+      return c.json({ ...ruleInForce(versions, clock.now().toISOString()), versions }, 200);
     },
   )
   .openapi(
