@@ -54,18 +54,19 @@ export function createApp(deps: AppDeps) {
   const seal = coalescingSealer(deps.db);
 
   app.use("*", async (c, next) => {
+    let ctx: ExecutionContext | undefined;
+    try {
+      ctx = c.executionCtx;
+    } catch {
+      ctx = undefined; // not on Workers: no execution context
+    }
     c.set("deps", deps);
-    c.set("requestId", c.req.header("cf-ray") ?? newId());
+    // On Workers, Cloudflare's own ray id; elsewhere a header of that name is the client's word.
+    c.set("requestId", (ctx && c.req.header("cf-ray")) || newId());
     await next();
     c.header("X-Request-Id", c.get("requestId"));
     // Every committed value-moving write is sealed into the hash chain right after it answers.
     if (c.req.method === "POST" && c.res.status < 300) {
-      let ctx: ExecutionContext | undefined;
-      try {
-        ctx = c.executionCtx;
-      } catch {
-        ctx = undefined; // not on Workers: no execution context
-      }
       if (ctx) ctx.waitUntil(seal());
       else defer(seal);
     }

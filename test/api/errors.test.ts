@@ -79,6 +79,13 @@ describe("errors", () => {
     expect(logged).toHaveLength(1);
   });
 
+  it("off Workers, a client cannot choose the request id", async () => {
+    const bank = await makeBank();
+    const res = await bank.call("GET", "/v1/nothing-here", { headers: { "cf-ray": "chosen-by-client" } });
+    expect(res.body.error.requestId).not.toBe("chosen-by-client");
+    expect(res.headers.get("x-request-id")).toBe(res.body.error.requestId);
+  });
+
   it("security headers are set", async () => {
     const bank = await makeBank();
     const res = await bank.call("GET", "/v1/public/summary");
