@@ -241,6 +241,7 @@ export async function recordGoodsUsage(db: Db, actor: Principal, donationId: str
     createdBy: actor.userId,
   };
   const write = new Write()
+    .onConstraint("balance_non_negative", "insufficient_goods")
     .expect("insufficient_goods", "(SELECT goods_remaining FROM donations WHERE id = ?) >= ?", [donationId, input.quantity])
     .add({ sql: "UPDATE donations SET goods_remaining = ? WHERE id = ? AND goods_remaining = ?", args: [after, donationId, before] })
     .expectChanged("conflict")

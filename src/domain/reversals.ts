@@ -17,6 +17,9 @@ import type { WriteCtx } from "./writes";
 //   - voucher acceptance reversed  → the voucher is "issued" again (accepted by mistake); it can
 //     then be accepted, cancelled or expire as usual;
 //   - voucher cancellation/expiry  → refused (409 conflict): the member simply redeems again;
+//   - goods donation reversed      → only while none of it was used (goods_remaining =
+//     goods_quantity, else 409 conflict: reverse its usages first); its remaining count becomes 0;
+//   - goods usage reversed         → its units go back to the donation's remaining count;
 //   - anything else (expense, donation, earning) → the record stays as it was and is shown as
 //     reversed through the ledger (`reversedBy`); no schema change, one source of truth.
 // A reversed earning (points from the issuer) lowers the member's earned total and the year's
@@ -116,6 +119,29 @@ export async function reverseTransaction(
     }
   }
 
+  // Goods follow their value. A goods donation is reversed only while all of it is still in stock,
+  // and then none of it can be used; a reversed usage puts its units back into its donation.
+  const movesGoods = reversal.postings.some((p) => p.accountId === accounts.goodsStock);
+  const goodsDonation = movesGoods && original.refType === "donation" && original.kind === "donation" && original.refId;
+  if (goodsDonation) {
+    write
+      .add({
+        sql: "UPDATE donations SET goods_remaining = 0 WHERE id = ? AND kind = 'goods' AND goods_remaining = goods_quantity",
+        args: [original.refId],
+      })
+      .expectChanged("conflict");
+  }
+  if (movesGoods && original.refType === "goods_usage" && original.refId) {
+    const quantity = "(SELECT quantity FROM goods_usages WHERE id = ?)";
+    write
+      .add({
+        sql: `UPDATE donations SET goods_remaining = goods_remaining + ${quantity}
+              WHERE id = (SELECT donation_id FROM goods_usages WHERE id = ?) AND goods_remaining + ${quantity} <= goods_quantity`,
+        args: [original.refId, original.refId, original.refId],
+      })
+      .expectChanged("conflict");
+  }
+
   // An earning took points from the issuer; its reversal gives them back.
   const isEarning = reversal.postings.some((p) => p.accountId === accounts.pointsIssuer && p.amount > 0);
   if (isEarning) {
@@ -158,6 +184,9 @@ export async function reverseTransaction(
     const results = await commit(db, write);
     return JSON.parse(String(results[results.length - 1]!.rows[0]!.body)) as TransactionJson;
   } catch (err) {
+    if (err instanceof AppError && err.code === "conflict" && goodsDonation) {
+      throw new AppError("conflict", "Some of these goods were already used: reverse its usages first, then the donation");
+    }
     if (err instanceof AppError && err.code === "voucher_not_issued") {
       throw new AppError(
         "voucher_not_issued",

@@ -224,6 +224,65 @@ describe("reversing a transaction", () => {
     expect(await passbookBalance(bank, member.id)).toBe(100);
   });
 
+  it("a goods donation is reversed only while none of it was used; reversing a usage puts its units back", async () => {
+    const bank = await makeBank();
+    const c = await bank.community();
+    const staff = await bank.staff(c.id);
+    const donate = async (quantity: number, valueFen: number) =>
+      (await bank.call("POST", "/v1/donations", {
+        token: staff,
+        body: { donor: { type: "company", name: "爱心超市" }, kind: "goods", goods: { description: "大米", quantity, valueFen } },
+      })).body;
+    const use = (id: string, quantity: number) =>
+      bank.call("POST", `/v1/donations/${id}/usages`, { token: staff, body: { quantity, beneficiaryGroup: "elderly" } });
+    const remaining = async (id: string) => (await bank.call("GET", `/v1/donations/${id}`)).body.goods.remaining;
+    const d = await donate(10, 10_000);
+    const used = (await use(d.id, 4)).body;
+    expect(await balanceOf(bank, "goods:stock")).toBe(6_000);
+
+    const refused = await reverse(bank, d.transactionId);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "conflict", message: expect.stringContaining("reverse its usages first") });
+    expect(await balanceOf(bank, "goods:stock")).toBe(6_000);
+    expect(await remaining(d.id)).toBe(6);
+
+    // The usage was a mistake: its value and its units go back to the donation.
+    expect((await reverse(bank, used.transactionId)).status).toBe(201);
+    expect(await remaining(d.id)).toBe(10);
+    expect(await balanceOf(bank, "goods:stock")).toBe(10_000);
+    expect(await balanceOf(bank, "goods:distributed")).toBe(0);
+
+    // Now nothing of it is used: the donation is reversed and none of its goods can be used any more.
+    expect((await reverse(bank, d.transactionId)).status).toBe(201);
+    expect(await remaining(d.id)).toBe(0);
+    expect(await balanceOf(bank, "goods:stock")).toBe(0);
+    expect((await use(d.id, 1)).body.error.code).toBe("insufficient_goods");
+
+    // Another donation's stock is its own: it is used in full, to the last fen of its valuation.
+    const other = await donate(5, 5_001);
+    expect((await use(other.id, 5)).status).toBe(201);
+    expect(await balanceOf(bank, "goods:stock")).toBe(0);
+    expect(await balanceOf(bank, "goods:distributed")).toBe(5_001);
+    const inv = await ledgerInvariants(bank);
+    expect(inv.sums).toEqual({ PTS: 0, CNY: 0 });
+    expect(inv.drifted).toEqual([]);
+  });
+
+  it("a goods stock out of step with its donations refuses a usage as insufficient_goods", async () => {
+    const bank = await makeBank();
+    const c = await bank.community();
+    const staff = await bank.staff(c.id);
+    const d = (await bank.call("POST", "/v1/donations", {
+      token: staff,
+      body: { donor: { type: "anonymous" }, kind: "goods", goods: { description: "棉衣", quantity: 2, valueFen: 400 } },
+    })).body;
+    // As a goods donation reversed before its units were taken out of use left it.
+    await bank.db.client.execute("UPDATE accounts SET balance = 0 WHERE id = 'goods:stock'");
+    const res = await bank.call("POST", `/v1/donations/${d.id}/usages`, { token: staff, body: { quantity: 1, beneficiaryGroup: "other" } });
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 409, code: "insufficient_goods" });
+    expect((await bank.call("GET", `/v1/donations/${d.id}`)).body.goods.remaining).toBe(2);
+  });
+
   it("an Idempotency-Key replays the reversing transaction", async () => {
     const bank = await makeBank();
     const tx = await giveToFund(bank, 5_000);
