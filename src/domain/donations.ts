@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
-import { donations, goodsUsages, members, wishes } from "../../db/schema";
+import { alias } from "drizzle-orm/sqlite-core";
+import { donations, goodsUsages, ledgerTransactions, members, wishes } from "../../db/schema";
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
 import { Write } from "../db/write";
@@ -38,8 +39,11 @@ function donorName(d: DonationRow, member: { name: string; publicOptOut: boolean
   return d.donorName ?? ANONYMOUS;
 }
 
-/** The published view of a donation (transparency): who gave what, when, and what is left. */
-export function donationJson(d: DonationRow, member: { name: string; publicOptOut: boolean } | null) {
+/**
+ * The published view of a donation (transparency): who gave what, when, and what is left. A
+ * reversed donation stays listed as recorded and names the reversing transaction in `reversedBy`.
+ */
+export function donationJson(d: DonationRow, member: { name: string; publicOptOut: boolean } | null, reversedBy: string | null) {
   return {
     id: d.id,
     communityId: d.communityId,
@@ -52,6 +56,7 @@ export function donationJson(d: DonationRow, member: { name: string; publicOptOu
         : null,
     pointsAwarded: d.pointsAwarded,
     transactionId: d.transactionId,
+    reversedBy,
     at: d.at,
   };
 }
@@ -144,7 +149,7 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
   };
   write.add(db.orm.insert(donations).values(row));
   bump(write, "donations");
-  const json = donationJson(row, member ?? null);
+  const json = donationJson(row, member ?? null, null);
   return commitWith(db, write, ctx, { ...json, donor: { ...json.donor, memberId: row.memberId, name: member?.name ?? json.donor.name } });
 }
 
@@ -156,27 +161,30 @@ export async function listDonations(db: Db, q: PageQuery & { communityId?: strin
     q.kind ? eq(donations.kind, q.kind) : undefined,
     before ? lt(donations.id, before) : undefined,
   ];
-  const rows = await db.orm
-    .select({ donation: donations, memberName: members.name, optOut: members.publicOptOut })
-    .from(donations)
-    .leftJoin(members, eq(members.id, donations.memberId))
+  const rows = await withPublished(db)
     .where(and(...filters))
     .orderBy(desc(donations.id))
     .limit(q.limit + 1);
   return toPage(rows, q.limit, (r) => r.donation.id, publicDonation);
 }
 
-const publicDonation = (r: { donation: DonationRow; memberName: string | null; optOut: boolean | null }) =>
-  donationJson(r.donation, r.memberName === null ? null : { name: r.memberName, publicOptOut: r.optOut ?? true });
+const reversals = alias(ledgerTransactions, "reversals");
+
+/** Donations with what their publication needs: the member's name and opt-out, and the reversing transaction. */
+const withPublished = (db: Db) =>
+  db.orm
+    .select({ donation: donations, memberName: members.name, optOut: members.publicOptOut, reversedBy: reversals.id })
+    .from(donations)
+    .leftJoin(members, eq(members.id, donations.memberId))
+    .leftJoin(reversals, eq(reversals.reversesId, donations.transactionId));
+
+const publicDonation = (r: { donation: DonationRow; memberName: string | null; optOut: boolean | null; reversedBy: string | null }) =>
+  donationJson(r.donation, r.memberName === null ? null : { name: r.memberName, publicOptOut: r.optOut ?? true }, r.reversedBy);
 
 /** One donation with the record of how its goods were used; the usage notes only for staff and administrators. */
 export async function getDonation(db: Db, actor: Principal | undefined, id: string) {
   const [rows, usageRows] = await db.orm.batch([
-    db.orm
-      .select({ donation: donations, memberName: members.name, optOut: members.publicOptOut })
-      .from(donations)
-      .leftJoin(members, eq(members.id, donations.memberId))
-      .where(eq(donations.id, id)),
+    withPublished(db).where(eq(donations.id, id)),
     db.orm.select().from(goodsUsages).where(eq(goodsUsages.donationId, id)).orderBy(asc(goodsUsages.id)),
   ]);
   const row = rows[0];

@@ -79,15 +79,17 @@ export function publicService(db: Db, page: PageQuery) {
 
 /**
  * Donations, newest first. The donor is named only when publication is allowed: a company's or
- * an individual's given name, a member's name unless they opted out; anonymous donors never.
+ * an individual's given name, a member's name unless they opted out; anonymous donors never. A
+ * reversed donation is marked by its reversing transaction (`reversedBy`).
  */
 export function publicDonations(db: Db, page: PageQuery) {
   const select = (where: string) =>
     `SELECT d.id, d.at, d.donor_type, d.donor_name, d.kind, d.amount_fen, d.goods_description, d.goods_quantity,
-            d.points_awarded, m.name AS member_name, m.public_opt_out, c.name AS community
+            d.points_awarded, m.name AS member_name, m.public_opt_out, c.name AS community, r.id AS reversed_by
      FROM donations d
      LEFT JOIN members m ON m.id = d.member_id
      LEFT JOIN communities c ON c.id = d.community_id
+     LEFT JOIN ledger_transactions r ON r.reverses_id = d.transaction_id
      WHERE ${where} ORDER BY d.id DESC`;
   return newestFirst(db, page, "d.id", select, (r) => {
     const type = String(r.donor_type);
@@ -102,6 +104,8 @@ export function publicDonations(db: Db, page: PageQuery) {
       goodsQuantity: num(r.goods_quantity),
       pointsAwarded: Number(r.points_awarded),
       community: str(r.community),
+      /** The reversing transaction: the donation stays listed as recorded, marked reversed. */
+      reversedBy: str(r.reversed_by),
     };
   });
 }

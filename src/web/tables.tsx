@@ -119,6 +119,7 @@ export const donationsTable: PublicTable<Row<typeof publicDonations>> = {
       },
       yuan((d) => d.col.value, (r) => r.amountFen),
       { label: (d) => d.col.community, cell: (r) => r.community ?? "" },
+      { label: (d) => d.col.status, cell: (r, d) => (r.reversedBy ? d.reversed : ""), nowrap: true },
     ],
   },
   load: publicDonations,

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { counter, earningScene, ok, passbook, refused, wishBody, type EarningScene } from "../helpers/earning";
 import { balanceOf } from "../helpers/spending";
+import { visible } from "../web/client";
 
 let s: EarningScene;
 beforeAll(async () => {
@@ -172,6 +173,36 @@ describe("the public list of donations", () => {
     const one = await ok(bank, 200, "GET", `/v1/donations/${d2.id}`);
     expect(one.donor).toEqual({ type: "member", name: "anonymous" });
     await refused(bank, 404, "not_found", "GET", "/v1/donations/NOPE");
+  });
+});
+
+describe("a reversed donation", () => {
+  it("stays listed as recorded and names its reversal (reversedBy) in the API, the public page and its CSV", async () => {
+    const scene = await earningScene();
+    const { bank } = scene;
+    const give = (body: Record<string, unknown>) => ok(bank, 201, "POST", "/v1/donations", { token: scene.staffA, body });
+    const kept = await give(money({ type: "company", name: "县供电公司" }, 20_000));
+    const mistaken = await give(money({ type: "company", name: "重复录入公司" }, 30_000));
+    expect(kept.reversedBy).toBeNull();
+    const reversal = await ok(bank, 201, "POST", `/v1/transactions/${mistaken.transactionId}/reverse`, { token: bank.admin, body: { reason: "重复录入" } });
+
+    const list = await ok(bank, 200, "GET", "/v1/donations");
+    expect(list.items.map((d: { id: string; reversedBy: string | null }) => [d.id, d.reversedBy])).toEqual([
+      [mistaken.id, reversal.id],
+      [kept.id, null],
+    ]);
+    expect((await ok(bank, 200, "GET", `/v1/donations/${mistaken.id}`)).reversedBy).toBe(reversal.id);
+    expect((await ok(bank, 200, "GET", `/v1/donations/${kept.id}`)).reversedBy).toBeNull();
+
+    const page = visible(await (await bank.app.request("/donations")).text());
+    expect(page).toContain("重复录入公司 企业 善款 300.00 东门社区 已冲正");
+    expect(page).toMatch(/县供电公司 企业 善款 200.00 东门社区(?! 已冲正)/);
+    const english = visible(await (await bank.app.request("/donations?lang=en")).text());
+    expect(english).toContain("300.00 东门社区 Reversed");
+    const csv = (await (await bank.app.request("/csv/donations.csv")).text()).split("\r\n");
+    expect(csv[0]).toMatch(/,状态$/);
+    expect(csv).toContain("2026-03-01,重复录入公司,企业,善款,300.00,东门社区,已冲正");
+    expect(csv).toContain("2026-03-01,县供电公司,企业,善款,200.00,东门社区,");
   });
 });
 

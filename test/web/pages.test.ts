@@ -194,9 +194,9 @@ describe("CSV downloads", () => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = new TextDecoder().decode(bytes).split("\r\n");
-    expect(lines[0]).toBe("日期,捐赠人,捐赠人类型,物品/金额,价值（元）,社区");
-    expect(lines).toContain("2026-03-01,常山村镇银行,企业,善款,50000.00,天马街道东门社区");
-    expect(lines).toContain("2026-03-01,匿名,匿名,善款,200.00,紫港街道金川社区");
+    expect(lines[0]).toBe("日期,捐赠人,捐赠人类型,物品/金额,价值（元）,社区,状态");
+    expect(lines).toContain("2026-03-01,常山村镇银行,企业,善款,50000.00,天马街道东门社区,");
+    expect(lines).toContain("2026-03-01,匿名,匿名,善款,200.00,紫港街道金川社区,");
   });
 
   it("English headers with ?lang=en, a year for the yearly tables, and a Link to the next part", async () => {

@@ -21,6 +21,7 @@ const Donation = z
       .nullable(),
     pointsAwarded: z.number().int(),
     transactionId: z.string(),
+    reversedBy: z.string().nullable().openapi({ description: "The transaction that reversed this donation's, if it was reversed" }),
     at: z.string(),
   })
   .openapi("Donation");
