@@ -41,9 +41,19 @@ function donorName(d: DonationRow, member: { name: string; publicOptOut: boolean
 
 /**
  * The published view of a donation (transparency): who gave what, when, and what is left. A
- * reversed donation stays listed as recorded and names the reversing transaction in `reversedBy`.
+ * reversed donation stays listed as recorded, `reversed`, naming the reversing transaction in
+ * `reversedBy`. A member donor's transactions post to their passbook account, which the public
+ * ledger shows: the public gets no transaction id of theirs (`transactionId` and `reversedBy` are
+ * null), or it could read every points movement of a named member; `internal` callers (staff of the
+ * community, administrators) see them.
  */
-export function donationJson(d: DonationRow, member: { name: string; publicOptOut: boolean } | null, reversedBy: string | null) {
+export function donationJson(
+  d: DonationRow,
+  member: { name: string; publicOptOut: boolean } | null,
+  reversedBy: string | null,
+  internal: boolean,
+) {
+  const linkable = internal || d.donorType !== "member";
   return {
     id: d.id,
     communityId: d.communityId,
@@ -55,8 +65,9 @@ export function donationJson(d: DonationRow, member: { name: string; publicOptOu
         ? { description: d.goodsDescription!, quantity: d.goodsQuantity!, remaining: d.goodsRemaining!, valueFen: d.amountFen }
         : null,
     pointsAwarded: d.pointsAwarded,
-    transactionId: d.transactionId,
-    reversedBy,
+    transactionId: linkable ? d.transactionId : null,
+    reversed: reversedBy !== null,
+    reversedBy: linkable ? reversedBy : null,
     at: d.at,
   };
 }
@@ -149,12 +160,12 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
   };
   write.add(db.orm.insert(donations).values(row));
   bump(write, "donations");
-  const json = donationJson(row, member ?? null, null);
+  const json = donationJson(row, member ?? null, null, true);
   return commitWith(db, write, ctx, { ...json, donor: { ...json.donor, memberId: row.memberId, name: member?.name ?? json.donor.name } });
 }
 
-/** The public list, newest first: donors by name (or "anonymous"), never a member's phone. */
-export async function listDonations(db: Db, q: PageQuery & { communityId?: string; kind?: DonationRow["kind"] }) {
+/** The public list, newest first: donors by name (or "anonymous"), never a member's phone; see donationJson for what `actor` adds. */
+export async function listDonations(db: Db, actor: Principal | undefined, q: PageQuery & { communityId?: string; kind?: DonationRow["kind"] }) {
   const before = decodeCursor<string>(q.cursor, "string");
   const filters: (SQL | undefined)[] = [
     q.communityId ? eq(donations.communityId, q.communityId) : undefined,
@@ -165,7 +176,7 @@ export async function listDonations(db: Db, q: PageQuery & { communityId?: strin
     .where(and(...filters))
     .orderBy(desc(donations.id))
     .limit(q.limit + 1);
-  return toPage(rows, q.limit, (r) => r.donation.id, publicDonation);
+  return toPage(rows, q.limit, (r) => r.donation.id, (r) => publicDonation(r, isInternal(actor, r.donation)));
 }
 
 const reversals = alias(ledgerTransactions, "reversals");
@@ -178,8 +189,12 @@ const withPublished = (db: Db) =>
     .leftJoin(members, eq(members.id, donations.memberId))
     .leftJoin(reversals, eq(reversals.reversesId, donations.transactionId));
 
-const publicDonation = (r: { donation: DonationRow; memberName: string | null; optOut: boolean | null; reversedBy: string | null }) =>
-  donationJson(r.donation, r.memberName === null ? null : { name: r.memberName, publicOptOut: r.optOut ?? true }, r.reversedBy);
+const publicDonation = (r: { donation: DonationRow; memberName: string | null; optOut: boolean | null; reversedBy: string | null }, internal: boolean) =>
+  donationJson(r.donation, r.memberName === null ? null : { name: r.memberName, publicOptOut: r.optOut ?? true }, r.reversedBy, internal);
+
+/** Staff of the donation's community and administrators see usage notes and a member donor's transactions. */
+const isInternal = (actor: Principal | undefined, d: DonationRow) =>
+  actor?.role === "admin" || (actor?.role === "staff" && actor.communityId === d.communityId);
 
 /** One donation with the record of how its goods were used; the usage notes only for staff and administrators. */
 export async function getDonation(db: Db, actor: Principal | undefined, id: string) {
@@ -189,9 +204,9 @@ export async function getDonation(db: Db, actor: Principal | undefined, id: stri
   ]);
   const row = rows[0];
   if (!row) throw notFound("Donation");
-  const internal = actor?.role === "admin" || (actor?.role === "staff" && actor.communityId === row.donation.communityId);
+  const internal = isInternal(actor, row.donation);
   return {
-    ...publicDonation(row),
+    ...publicDonation(row, internal),
     usages: usageRows.map((u) => ({
       id: u.id,
       quantity: u.quantity,

@@ -206,6 +206,54 @@ describe("a reversed donation", () => {
   });
 });
 
+describe("privacy of a member's donation", () => {
+  it("as published, carries no id of a public-ledger transaction posting to the member's passbook; staff still see it", async () => {
+    const scene = await earningScene();
+    const { bank } = scene;
+    const give = (body: Record<string, unknown>) => ok(bank, 201, "POST", "/v1/donations", { token: scene.staffA, body });
+    const gift = await give(money({ type: "member", memberId: scene.alice.id }, 5_000));
+    const kept = await give(goods({ type: "member", memberId: scene.alice.id }, 4, 2_000));
+    const company = await give(money({ type: "company", name: "县供电公司" }, 9_000));
+    const reversal = await ok(bank, 201, "POST", `/v1/transactions/${gift.transactionId}/reverse`, { token: bank.admin, body: { reason: "录错会员" } });
+    await bank.settle();
+
+    // Every transaction the public ledger shows moving points in or out of Alice's passbook.
+    const linked = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const page = await ok(bank, 200, "GET", `/v1/public/ledger?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+      for (const t of page.items as { id: string; postings: { account: string }[] }[]) {
+        if (t.postings.some((p) => p.account === `member:${scene.alice.passbookNo}`)) linked.add(t.id);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect([...linked].sort()).toEqual([gift.transactionId, kept.transactionId, reversal.id].sort());
+
+    const published = [
+      JSON.stringify(await ok(bank, 200, "GET", "/v1/donations")),
+      JSON.stringify(await ok(bank, 200, "GET", `/v1/donations/${gift.id}`)),
+      JSON.stringify(await ok(bank, 200, "GET", `/v1/donations/${kept.id}`)),
+      await (await bank.app.request("/donations")).text(),
+      await (await bank.app.request("/csv/donations.csv")).text(),
+    ];
+    for (const text of published) for (const id of linked) expect(text).not.toContain(id);
+    // The public still sees that the gift was reversed, and a company's donation keeps its transaction.
+    expect(await ok(bank, 200, "GET", `/v1/donations/${gift.id}`)).toMatchObject({ transactionId: null, reversedBy: null, reversed: true });
+    expect(await ok(bank, 200, "GET", `/v1/donations/${kept.id}`)).toMatchObject({ transactionId: null, reversed: false });
+    expect(await ok(bank, 200, "GET", `/v1/donations/${company.id}`)).toMatchObject({ transactionId: company.transactionId, reversed: false });
+
+    // Staff of the community and the administrator see the links, in the list and one by one.
+    for (const token of [scene.staffA, bank.admin]) {
+      expect(await ok(bank, 200, "GET", `/v1/donations/${gift.id}`, { token })).toMatchObject({ transactionId: gift.transactionId, reversedBy: reversal.id, reversed: true });
+      const res = await bank.call("GET", "/v1/donations", { token });
+      expect(res.body.items.find((d: { id: string }) => d.id === kept.id).transactionId).toBe(kept.transactionId);
+      expect(res.headers.get("cache-control")).toBe("private, no-store");
+    }
+    // Staff of another community are the public here.
+    expect((await ok(bank, 200, "GET", `/v1/donations/${kept.id}`, { token: scene.staffB })).transactionId).toBeNull();
+  });
+});
+
 describe("using donated goods", () => {
   const use = (donationId: string, body: Record<string, unknown>, token = s.staffA) =>
     s.bank.call("POST", `/v1/donations/${donationId}/usages`, { token, body });

@@ -20,8 +20,14 @@ const Donation = z
       .object({ description: z.string(), quantity: z.number().int(), remaining: z.number().int(), valueFen: z.number().int() })
       .nullable(),
     pointsAwarded: z.number().int(),
-    transactionId: z.string(),
-    reversedBy: z.string().nullable().openapi({ description: "The transaction that reversed this donation's, if it was reversed" }),
+    transactionId: z.string().nullable().openapi({
+      description: "The ledger transaction; null for a member donor unless the caller is staff of the community or an administrator (it would name their passbook account in the public ledger)",
+    }),
+    reversed: z.boolean().openapi({ description: "The donation's transaction was reversed (it stays listed as recorded)" }),
+    reversedBy: z
+      .string()
+      .nullable()
+      .openapi({ description: "The reversing transaction, if reversed; null for a member donor under the same rule as transactionId" }),
     at: z.string(),
   })
   .openapi("Donation");
@@ -118,13 +124,15 @@ export const donationRoutes = newRouter()
       method: "get",
       path: "/v1/donations",
       tags: ["donations", "public"],
-      summary: "Published list of donations, newest first (no login)",
+      summary: "Published list of donations, newest first (no login; staff of a community and administrators also see member donors' transactions)",
       request: { query: DonationQuery },
       responses: { 200: jsonResponse(pageOf(Donation), "Donations"), 400: errorResponses[400] },
     }),
     async (c) => {
-      c.header("Cache-Control", "public, max-age=60");
-      return c.json(await listDonations(c.get("deps").db, c.req.valid("query")), 200);
+      const caller = c.get("principal");
+      // A logged-in caller may see more than the public (a member donor's transactions): never shared.
+      c.header("Cache-Control", caller ? "private, no-store" : "public, max-age=60");
+      return c.json(await listDonations(c.get("deps").db, caller, c.req.valid("query")), 200);
     },
   )
   .openapi(
