@@ -120,6 +120,7 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
       member,
       points,
       at: ctx.at,
+      year: Number(ctx.at.slice(0, 4)),
       kind: "donation",
       memo,
       rules: rule,

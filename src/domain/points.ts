@@ -7,10 +7,16 @@ export interface EarnInput {
   transactionId?: string;
   member: { id: string; accountId: string; communityId: string };
   points: number;
-  /** The event's own time (the service date, the confirmation): decides the rule version and the year. */
+  /** When the credit is booked (the request's clock): the ledger transaction's and the level changes' time. */
   at: string;
+  /**
+   * The year the event counts in for rankings (member_year_stats): a service record's is its
+   * service date's, which may be an earlier year than `at`. Defaults to the year of `at`.
+   */
+  year?: number;
   kind: "wish_confirmed" | "service_approved" | "donation" | string;
   memo: string;
+  /** The rule version the event is credited under (chosen by the caller from the event's date): rates and star thresholds. */
   rules: Rules;
   refType: string;
   refId: string;
@@ -66,7 +72,7 @@ export function earnPoints(write: Write, e: EarnInput): string {
             ON CONFLICT (member_id, year) DO UPDATE SET
               points_earned = points_earned + excluded.points_earned,
               minutes_served = minutes_served + excluded.minutes_served`,
-      args: [e.member.id, Number(e.at.slice(0, 4)), e.member.communityId, e.points, e.minutes ?? 0],
+      args: [e.member.id, e.year ?? Number(e.at.slice(0, 4)), e.member.communityId, e.points, e.minutes ?? 0],
     });
   return txId;
 }

@@ -142,8 +142,11 @@ export async function reverseTransaction(
       .expectChanged("conflict");
   }
 
-  // An earning took points from the issuer; its reversal gives them back.
+  // An earning took points from the issuer; its reversal gives them back. It counted in the year
+  // of its event: a service record's service date, otherwise the time it was booked.
   const isEarning = reversal.postings.some((p) => p.accountId === accounts.pointsIssuer && p.amount > 0);
+  const serviceRecordId = original.refType === "service_record" ? original.refId : null;
+  const yearOf = `CAST(substr(COALESCE((SELECT date FROM service_records WHERE id = ?), (SELECT at FROM ledger_transactions WHERE id = ?)), 1, 4) AS INTEGER)`;
   if (isEarning) {
     for (const p of reversal.postings) {
       if (p.asset !== "PTS" || p.amount >= 0 || p.accountId === accounts.pointsIssuer) continue;
@@ -151,9 +154,8 @@ export async function reverseTransaction(
         .add({ sql: "UPDATE members SET earned_total = earned_total + ? WHERE account_id = ?", args: [p.amount, p.accountId] })
         .add({
           sql: `UPDATE member_year_stats SET points_earned = points_earned + ?
-                WHERE member_id = (SELECT id FROM members WHERE account_id = ?)
-                  AND year = CAST(substr((SELECT at FROM ledger_transactions WHERE id = ?), 1, 4) AS INTEGER)`,
-          args: [p.amount, p.accountId, id],
+                WHERE member_id = (SELECT id FROM members WHERE account_id = ?) AND year = ${yearOf}`,
+          args: [p.amount, p.accountId, serviceRecordId, id],
         });
     }
   }
@@ -164,9 +166,8 @@ export async function reverseTransaction(
     write
       .add({
         sql: `UPDATE member_year_stats SET minutes_served = minutes_served - ${minutes}
-              WHERE member_id = (SELECT member_id FROM service_records WHERE id = ?)
-                AND year = CAST(substr((SELECT at FROM ledger_transactions WHERE id = ?), 1, 4) AS INTEGER)`,
-        args: [original.refId, original.refId, id],
+              WHERE member_id = (SELECT member_id FROM service_records WHERE id = ?) AND year = ${yearOf}`,
+        args: [original.refId, original.refId, serviceRecordId, id],
       })
       .add({ sql: `UPDATE counters SET value = value - ${minutes} WHERE name = 'service_minutes'`, args: [original.refId] });
   }

@@ -172,14 +172,17 @@ const decide = (write: Write, sql: string, args: (string | number | null)[]) =>
 
 /**
  * Approval credits the points of the rule version in force on the day of the service (not the day
- * of approval), counts the minutes and, for a member's first approved record on an activity, one
- * participant. The pending → approved guard comes first, so a second approval changes nothing.
+ * of approval), counts the minutes in the service date's year and, for a member's first approved
+ * record on an activity, one participant. The credit itself (the ledger transaction, any star level
+ * it reaches) is dated when it is booked, so the published ledger's times follow its order. The
+ * pending → approved guard comes first, so a second approval changes nothing.
  */
 export async function approveServiceRecord(db: Db, actor: Principal, id: string, ctx: WriteCtx) {
   const { record, member, rules } = await loadRecord(db, actor, id);
   const serviceAt = `${record.date}T00:00:00.000Z`;
   const rule = ruleInForce(rules, serviceAt);
   const points = pointsForMinutes(record.minutes, rule);
+  const year = Number(record.date.slice(0, 4));
   const transactionId = points > 0 ? newId() : null;
   const write = new Write();
   decide(write, "UPDATE service_records SET status = 'approved', decided_by = ?, decided_at = ?, points_awarded = ?, transaction_id = ?", [
@@ -195,7 +198,8 @@ export async function approveServiceRecord(db: Db, actor: Principal, id: string,
       member,
       points,
       minutes: record.minutes,
-      at: serviceAt,
+      at: ctx.at,
+      year,
       kind: "service_approved",
       memo: `志愿服务 ${record.minutes} 分钟：${record.description}`,
       rules: rule,
@@ -208,7 +212,7 @@ export async function approveServiceRecord(db: Db, actor: Principal, id: string,
     write.add({
       sql: `INSERT INTO member_year_stats (member_id, year, community_id, points_earned, minutes_served) VALUES (?, ?, ?, 0, ?)
             ON CONFLICT (member_id, year) DO UPDATE SET minutes_served = minutes_served + excluded.minutes_served`,
-      args: [member.id, Number(record.date.slice(0, 4)), member.communityId, record.minutes],
+      args: [member.id, year, member.communityId, record.minutes],
     });
   }
   bump(write, "service_minutes", record.minutes);

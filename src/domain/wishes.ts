@@ -247,6 +247,7 @@ export async function confirmWish(db: Db, actor: Principal, id: string, input: {
       member: claimer,
       points,
       at: ctx.at,
+      year: Number(ctx.at.slice(0, 4)),
       kind: "wish_confirmed",
       memo: `微心愿：${wish.title}`,
       rules: rule,

@@ -62,7 +62,7 @@ describe("a rule change in the middle of the year", () => {
     const pb = await ok(bank, 200, "GET", `/v1/members/${scene.alice.id}/passbook`, { token: admin });
     expect(pb.balance).toBe(10 + 10 + 20 + 50 + 200);
     const march_ = pb.entries.find((e: { transactionId: string }) => e.transactionId === marchApproval.transactionId);
-    expect(march_).toMatchObject({ amount: 10, at: "2026-02-28T00:00:00.000Z" });
+    expect(march_).toMatchObject({ amount: 10, at: "2026-03-01T08:00:00.000Z" }); // booked when approved, at the service date's rate
     expect(await ruleVersionOf(bank, marchApproval.transactionId)).toBe(1);
   });
 
@@ -105,11 +105,13 @@ describe("stars and the honorary title", () => {
   it("a member who earned 320 points and redeemed 300 still shows 3 stars, with the date each level was reached", async () => {
     const scene = await earningScene({ clockStart: "2026-03-01T08:00:00.000Z" });
     const { bank } = scene;
+    // Each record is approved an hour after the one before: a level is dated when the credit reaching it was booked.
     const earn = async (date: string, minutes: number) => {
       const r = await ok(bank, 201, "POST", "/v1/service-records", {
         token: scene.staffA,
         body: { memberId: scene.alice.id, date, minutes, description: "志愿服务" },
       });
+      bank.clock.advance(60 * 60 * 1000);
       return ok(bank, 200, "POST", `/v1/service-records/${r.id}/approve`, { token: scene.staffA, body: {} });
     };
     const one = await earn("2026-01-10", 60); // 10 points: 1 star
@@ -128,9 +130,9 @@ describe("stars and the honorary title", () => {
     const pb = await ok(bank, 200, "GET", `/v1/members/${scene.alice.id}/passbook`, { token: scene.alice.token });
     expect(pb).toMatchObject({ balance: 20, earnedTotal: 320, stars: 3, title: "社区爱心荣誉会员" });
     expect(pb.levels).toEqual([
-      { stars: 1, at: "2026-01-10T00:00:00.000Z", transactionId: one.transactionId },
-      { stars: 2, at: "2026-02-05T00:00:00.000Z", transactionId: two.transactionId },
-      { stars: 3, at: "2026-02-25T00:00:00.000Z", transactionId: three.transactionId },
+      { stars: 1, at: "2026-03-01T09:00:00.000Z", transactionId: one.transactionId },
+      { stars: 2, at: "2026-03-01T10:00:00.000Z", transactionId: two.transactionId },
+      { stars: 3, at: "2026-03-01T11:00:00.000Z", transactionId: three.transactionId },
     ]);
     expect(pb.entries.map((e: { amount: number }) => e.amount)).toEqual([-300, 210, 100, 10]);
   });

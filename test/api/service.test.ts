@@ -17,8 +17,9 @@ const pending = async (memberId = s.alice.id, extra: Record<string, unknown> = {
 };
 const decide = (id: string, what: "approve" | "reject", token = s.staffA, body: unknown = what === "reject" ? { reason: "时长与签到不符" } : {}) =>
   s.bank.call("POST", `/v1/service-records/${id}/${what}`, { token, body });
-const minutesOf = async (memberId: string, year: number) => {
-  const r = await s.bank.db.client.execute({ sql: "SELECT minutes_served, points_earned FROM member_year_stats WHERE member_id = ? AND year = ?", args: [memberId, year] });
+const minutesOf = (memberId: string, year: number) => minutesIn(s.bank, memberId, year);
+const minutesIn = async (bank: EarningScene["bank"], memberId: string, year: number) => {
+  const r = await bank.db.client.execute({ sql: "SELECT minutes_served, points_earned FROM member_year_stats WHERE member_id = ? AND year = ?", args: [memberId, year] });
   return r.rows[0] ? { minutes: Number(r.rows[0].minutes_served), points: Number(r.rows[0].points_earned) } : { minutes: 0, points: 0 };
 };
 
@@ -84,7 +85,7 @@ describe("service records", () => {
     expect(approved.body).toMatchObject({ status: "approved", pointsAwarded: 15, ruleVersion: 1, decidedAt: "2026-03-01T08:00:00.000Z" });
     const pb = await passbook(s.bank, s.bob.id);
     expect(pb.balance).toBe(balance + 15);
-    expect(pb.entries[0]).toMatchObject({ transactionId: approved.body.transactionId, kind: "service_approved", amount: 15, at: "2026-02-20T00:00:00.000Z" });
+    expect(pb.entries[0]).toMatchObject({ transactionId: approved.body.transactionId, kind: "service_approved", amount: 15, at: "2026-03-01T08:00:00.000Z" });
     expect(await counter(s.bank, "service_minutes")).toBe(minutes + 90);
     expect(await counter(s.bank, "participants")).toBe(participants + 1);
     expect(await minutesOf(s.bob.id, 2026)).toEqual({ minutes: stats.minutes + 90, points: stats.points + 15 });
@@ -106,6 +107,45 @@ describe("service records", () => {
     expect((await decide(r.id, "approve")).body.pointsAwarded).toBe(10);
     expect(await counter(s.bank, "participants")).toBe(participants);
     expect(await minutesOf(s.alice.id, 2025)).toEqual({ minutes: before.minutes + 60, points: before.points + 10 });
+  });
+
+  it("a credit is booked when it is approved: the ledger and the level dates follow approvals; the service date's rules and year still apply", async () => {
+    const scene = await earningScene({ clockStart: "2026-01-05T09:00:00.000Z" });
+    const { bank } = scene;
+    const member = scene.alice;
+    const approveAt = async (date: string, minutes: number, at: string) => {
+      bank.clock.set(at);
+      const r = await ok(bank, 201, "POST", "/v1/service-records", { token: scene.staffA, body: { memberId: member.id, date, minutes, description: "巡逻" } });
+      return ok(bank, 200, "POST", `/v1/service-records/${r.id}/approve`, { token: scene.staffA, body: {} });
+    };
+    // New Year's Eve service approved in January, then later service approved first and earlier service after it.
+    const eve = await approveAt("2025-12-31", 60, "2026-01-05T09:00:00.000Z");
+    const late = await approveAt("2026-01-04", 600, "2026-01-05T10:00:00.000Z");
+    const early = await approveAt("2026-01-02", 60, "2026-01-05T11:00:00.000Z");
+    expect([eve.pointsAwarded, late.pointsAwarded, early.pointsAwarded]).toEqual([10, 100, 10]);
+
+    await bank.settle();
+    const ledger = (await ok(bank, 200, "GET", "/v1/public/ledger?limit=100")).items as { id: string; at: string }[];
+    const ats = ledger.map((t) => t.at);
+    expect(ats).toEqual([...ats].sort());
+    const atOf = (id: string) => ledger.find((t) => t.id === id)!.at;
+    expect([atOf(eve.transactionId), atOf(late.transactionId), atOf(early.transactionId)]).toEqual([
+      "2026-01-05T09:00:00.000Z",
+      "2026-01-05T10:00:00.000Z",
+      "2026-01-05T11:00:00.000Z",
+    ]);
+    const pb = await passbook(bank, member.id);
+    expect(pb.levels).toEqual([
+      { stars: 1, at: "2026-01-05T09:00:00.000Z", transactionId: eve.transactionId },
+      { stars: 2, at: "2026-01-05T10:00:00.000Z", transactionId: late.transactionId },
+    ]);
+    // The year is the service's: New Year's Eve counts in 2025, in the rankings and in a reversal.
+    const y = (year: number) => minutesIn(bank, member.id, year);
+    expect(await y(2025)).toEqual({ minutes: 60, points: 10 });
+    expect(await y(2026)).toEqual({ minutes: 660, points: 110 });
+    await ok(bank, 201, "POST", `/v1/transactions/${eve.transactionId}/reverse`, { token: bank.admin, body: { reason: "重复录入" } });
+    expect(await y(2025)).toEqual({ minutes: 0, points: 0 });
+    expect(await y(2026)).toEqual({ minutes: 660, points: 110 });
   });
 
   it("a record too short to earn a point is approved with no transaction; its minutes still count", async () => {
