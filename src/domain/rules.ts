@@ -29,7 +29,7 @@ export function toRules(rows: (typeof ruleVersions.$inferSelect)[]): Rules[] {
 /** The version in force at `at`: the latest whose effective date is not after it. */
 export function ruleInForce(rules: Rules[], at: string): Rules {
   const found = rules.find((r) => r.effectiveFrom <= at);
-  if (!found) throw new Error("no rule version in force; migration 0001 seeds version 1");
+  if (!found) throw new AppError("validation_failed", `No rule version was in force at ${at}`, { at, earliest: rules[rules.length - 1]?.effectiveFrom ?? null });
   return found;
 }
 

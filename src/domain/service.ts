@@ -73,6 +73,15 @@ export async function listActivities(db: Db, actor: Principal, q: PageQuery & { 
   return toPage(rows, q.limit, (a) => a.id, activityJson);
 }
 
+/**
+ * The earliest service date: rankings show the years 2000–2100, and the first rule version takes
+ * effect in 1970, so an earlier date would earn points no ranking shows, or none at all.
+ */
+export const FIRST_SERVICE_DATE = "2000-01-01";
+
+const tooEarly = (what: string) =>
+  new AppError("validation_failed", `${what} The service date must be on or after ${FIRST_SERVICE_DATE}`, { field: "date", min: FIRST_SERVICE_DATE });
+
 export interface NewServiceRecord {
   memberId: string;
   activityId?: string;
@@ -86,6 +95,7 @@ export async function createServiceRecord(db: Db, actor: Principal, input: NewSe
   if (actor.role === "member" && actor.memberId !== input.memberId) throw forbidden("A member reports only their own service");
   if (actor.role !== "member") assertRole(actor, "staff", "admin");
   if (input.date > ctx.at.slice(0, 10)) throw new AppError("validation_failed", "The service date cannot be in the future", { field: "date" });
+  if (input.date < FIRST_SERVICE_DATE) throw tooEarly("Too early a date.");
   const [memberRows, activityRows] = await db.orm.batch([
     db.orm.select().from(members).where(eq(members.id, input.memberId)),
     db.orm.select().from(activities).where(eq(activities.id, input.activityId ?? "")),
@@ -179,6 +189,8 @@ const decide = (write: Write, sql: string, args: (string | number | null)[]) =>
  */
 export async function approveServiceRecord(db: Db, actor: Principal, id: string, ctx: WriteCtx) {
   const { record, member, rules } = await loadRecord(db, actor, id);
+  // A record entered before dates were checked: it can only be rejected.
+  if (record.date < FIRST_SERVICE_DATE) throw tooEarly("This record cannot be credited: reject it.");
   const serviceAt = `${record.date}T00:00:00.000Z`;
   const rule = ruleInForce(rules, serviceAt);
   const points = pointsForMinutes(record.minutes, rule);

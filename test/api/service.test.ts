@@ -202,12 +202,28 @@ describe("service records", () => {
     ["fractional minutes", { minutes: 1.5 }],
     ["minutes as text", { minutes: "90" }],
     ["a date in the future", { date: "2026-03-02" }],
+    ["a date before 2000 (no ranking shows its year)", { date: "1999-12-31" }],
+    ["a date before 1970 (before any rule version)", { date: "1969-07-20" }],
     ["a date that is not a date", { date: "2026/02/20" }],
     ["no description", { description: "" }],
     ["an unknown field", { points: 100 }],
   ])("a record with %s is 400", async (_what, extra) => {
     const res = await record(s.staffA, { memberId: s.alice.id, ...extra });
     expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 400, code: "validation_failed" });
+  });
+
+  it("a pending record dated before 2000 (entered before dates were checked) is not approved: 400, and it stays pending", async () => {
+    for (const date of ["1969-07-20", "1999-12-31"]) {
+      const r = await pending();
+      await s.bank.db.client.execute({ sql: "UPDATE service_records SET date = ? WHERE id = ?", args: [date, r.id] });
+      const balance = (await passbook(s.bank, s.alice.id)).balance;
+      const res = await refused(s.bank, 400, "validation_failed", "POST", `/v1/service-records/${r.id}/approve`, { token: s.staffA, body: {} });
+      expect(res.error.details).toMatchObject({ field: "date" });
+      expect((await passbook(s.bank, s.alice.id)).balance).toBe(balance);
+      const list = await ok(s.bank, 200, "GET", "/v1/service-records?status=pending&limit=100", { token: s.staffA });
+      expect(list.items.map((x: { id: string }) => x.id)).toContain(r.id);
+      expect((await decide(r.id, "reject")).status).toBe(200);
+    }
   });
 
   it("unknown member or activity is 404; an activity of another community is 400", async () => {
