@@ -20,4 +20,3 @@ export const spendingPurposes = ["disability_aid", "poverty_relief", "hardship_a
 export type SpendingPurpose = (typeof spendingPurposes)[number];
 export const fundSpendingAccount = (purpose: SpendingPurpose) => `fund:spending:${purpose}`;
 
-export const memberAccountCode = (passbookNo: string) => `member:${passbookNo}`;

@@ -9,10 +9,14 @@ import type { Asset } from "./accounts";
 //   at=<ISO 8601 UTC, as stored, e.g. 2026-03-01T08:00:00.000Z>
 //   kind=<kind>
 //   reverses=<id of the reversed transaction, or empty>
-//   posting=<account code>|<asset>|<signed decimal amount>   (one line per posting, sorted by this text)
+//   posting=<account>|<asset>|<signed decimal amount>   (one line per posting, sorted by this text;
+//                                                       a member's passbook is the account "member")
 //   prev=<hash of the previous transaction in seq order; 64 zeros for the first>
 
 export const GENESIS_HASH = "0".repeat(64);
+
+/** How every member's passbook account appears in the published (and hashed) ledger. */
+export const PUBLISHED_PASSBOOK = "member";
 
 export interface ChainPosting {
   account: string;
@@ -102,7 +106,10 @@ export async function loadChain(
         args: [opts.afterSeq, opts.limit],
       },
       {
-        sql: `SELECT p.transaction_id, a.code, p.asset, p.amount FROM postings p
+        // A passbook is published as plain "member": the chain proves every amount, time and
+        // system account, but does not tell the public whose passbook moved.
+        sql: `SELECT p.transaction_id, CASE WHEN a.kind = 'member_passbook' THEN '${PUBLISHED_PASSBOOK}' ELSE a.code END AS code,
+                     p.asset, p.amount FROM postings p
               JOIN accounts a ON a.id = p.account_id
               WHERE p.transaction_id IN (
                 SELECT t.id FROM ledger_transactions t WHERE t.seq > ? AND ${where} ORDER BY t.seq LIMIT ?)
