@@ -1,27 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { commit, Write } from "../../src/db/write";
-import { earnPoints } from "../../src/domain/points";
-import { listRules } from "../../src/domain/rules";
+import { grantPoints as give } from "../helpers/spending";
 import { makeBank, type TestBank } from "../helpers/setup";
-
-async function give(bank: TestBank, memberId: string, points: number, at = "2026-03-01T08:00:00.000Z") {
-  const r = await bank.db.client.execute({ sql: "SELECT account_id, community_id FROM members WHERE id = ?", args: [memberId] });
-  const row = r.rows[0]!;
-  const [rules] = await listRules(bank.db);
-  const write = new Write();
-  earnPoints(write, {
-    member: { id: memberId, accountId: String(row.account_id), communityId: String(row.community_id) },
-    points,
-    at,
-    kind: "service_approved",
-    memo: "test credit",
-    rules: rules!,
-    refType: "test",
-    refId: "t",
-    createdBy: "test",
-  });
-  await commit(bank.db, write);
-}
 
 describe("POST /v1/members", () => {
   it("staff open a passbook in their own community, numbered in order", async () => {
