@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { grantPoints as give } from "../helpers/spending";
-import { makeBank, type TestBank } from "../helpers/setup";
+import { makeBank } from "../helpers/setup";
 
 describe("POST /v1/members", () => {
   it("staff open a passbook in their own community, numbered in order", async () => {

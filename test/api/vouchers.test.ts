@@ -337,7 +337,7 @@ describe("accepting a voucher (核销)", () => {
   });
 
   it("nobody else accepts it: another merchant, the holder, staff, the admin, no token", async () => {
-    const { bank, staff, member, shop, redeem } = await scene({ points: 100 });
+    const { bank, staff, member, redeem } = await scene({ points: 100 });
     const v = (await redeem()).body;
     const other = await merchantWithType(bank);
     const path = `/v1/vouchers/${v.code}/accept`;
