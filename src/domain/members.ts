@@ -7,7 +7,7 @@ import { forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { assertSelfOrStaffOf, assertStaffOf, communityScope } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
-import { bump } from "./writes";
+import { bump, type WriteCtx } from "./writes";
 import { ruleInForce, ruleVersionsQuery, titleFor, toRules } from "./rules";
 
 export type MemberRow = typeof members.$inferSelect;
@@ -46,16 +46,19 @@ const NEXT_SEQ = "(SELECT IFNULL(MAX(passbook_seq), 0) + 1 FROM members)";
 
 /**
  * Opens a passbook: the member, their points account and (optionally) a login, in one write.
- * The passbook number is taken inside the write, so two at once never share one.
+ * The passbook number is taken inside the write, so two at once never share one. With an
+ * Idempotency-Key the reply is stored in the same write, its passbook number filled in by the
+ * database, so a retried request answers the first passbook instead of opening a second.
  */
 export async function createMember(
   db: Db,
   actor: Principal,
   input: NewMember,
-  at: string,
+  ctx: WriteCtx,
   hash: (password: string) => Promise<string>,
 ) {
   assertStaffOf(actor, input.communityId);
+  const { at } = ctx;
   const id = newId();
   const accountId = newId();
   const write = new Write()
@@ -85,23 +88,33 @@ export async function createMember(
       }),
     );
   }
+  const reply = (passbookSeq: number, passbookNo: string) =>
+    memberJson({
+      id,
+      communityId: input.communityId,
+      name: input.name,
+      kind: input.kind,
+      phone: input.phone ?? null,
+      passbookSeq,
+      passbookNo,
+      accountId,
+      earnedTotal: 0,
+      stars: 0,
+      publicOptOut: input.publicOptOut ?? false,
+      createdAt: at,
+    });
+  const record = ctx.idem;
+  if (record) {
+    write.add({
+      sql: `INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
+            SELECT ?, ?, ?, ?, json_set(?, '$.passbookNo', passbook_no), ? FROM members WHERE id = ?`,
+      args: [record.scope, record.key, record.requestHash, record.status, JSON.stringify(reply(0, "")), at, id],
+    });
+  }
   write.add({ sql: "SELECT passbook_seq, passbook_no FROM members WHERE id = ?", args: [id] });
   const results = await commit(db, write);
   const numbers = results[results.length - 1]!.rows[0]!;
-  return memberJson({
-    id,
-    communityId: input.communityId,
-    name: input.name,
-    kind: input.kind,
-    phone: input.phone ?? null,
-    passbookSeq: Number(numbers.passbook_seq),
-    passbookNo: String(numbers.passbook_no),
-    accountId,
-    earnedTotal: 0,
-    stars: 0,
-    publicOptOut: input.publicOptOut ?? false,
-    createdAt: at,
-  });
+  return reply(Number(numbers.passbook_seq), String(numbers.passbook_no));
 }
 
 async function getMemberRow(db: Db, id: string): Promise<MemberRow> {

@@ -29,6 +29,26 @@ describe("POST /v1/members", () => {
     expect(list.body.items).toHaveLength(1);
   });
 
+  it("a retried request with the same Idempotency-Key answers the first passbook instead of opening a second", async () => {
+    const bank = await makeBank();
+    const c = await bank.community();
+    const staff = await bank.staff(c.id);
+    const body = { name: "赵敏", communityId: c.id, kind: "volunteer", phone: "13700001111" };
+    const headers = { "idempotency-key": "open-zhao-min" };
+    const first = await bank.call("POST", "/v1/members", { token: staff, body, headers });
+    const again = await bank.call("POST", "/v1/members", { token: staff, body, headers });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    expect(first.body.passbookNo).toBe("CS-000001");
+    expect((await bank.call("GET", "/v1/public/summary")).body.passbooks).toBe(1);
+    const other = await bank.call("POST", "/v1/members", { token: staff, body: { ...body, name: "别人" }, headers });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe("idempotency_key_reused");
+    expect((await bank.call("GET", "/v1/members", { token: staff })).body.items).toHaveLength(1);
+  });
+
   it("refuses bad input with validation_failed and changes nothing", async () => {
     const bank = await makeBank();
     const c = await bank.community();

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { hashPassword } from "../../auth/password";
 import { createMember, getMember, getPassbook, listMembers, updateMember } from "../../domain/members";
 import { principal } from "../auth";
+import { writeCtx } from "../context";
 import { bearer, errorResponses, Id, IdParam, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
 import { Password, Username } from "./users";
 
@@ -74,9 +75,9 @@ export const memberRoutes = newRouter()
       responses: { 201: jsonResponse(Member, "Created, with its passbook number"), ...errorResponses },
     }),
     async (c) => {
-      const { db, clock, passwordIterations } = c.get("deps");
+      const { db, passwordIterations } = c.get("deps");
       const hash = (pw: string) => hashPassword(pw, passwordIterations);
-      return c.json(await createMember(db, principal(c), c.req.valid("json"), clock.now().toISOString(), hash), 201);
+      return c.json(await createMember(db, principal(c), c.req.valid("json"), writeCtx(c, 201), hash), 201);
     },
   )
   .openapi(
