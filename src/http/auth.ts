@@ -32,5 +32,7 @@ export function principal(c: Context<AppEnv>): Principal {
 
 /** Where a request comes from, for rate limiting (see AppDeps.clientAddress). */
 export function callerAddress(c: Context<AppEnv>): string {
-  return c.get("deps").clientAddress?.(c) ?? c.req.header("cf-connecting-ip") ?? "unknown";
+  const { clientAddress } = c.get("deps");
+  if (clientAddress) return clientAddress(c) ?? "unknown";
+  return c.req.header("cf-connecting-ip") ?? "unknown";
 }
