@@ -3,7 +3,7 @@ import type { Asset } from "./accounts";
 
 // The hash chain. Input of one transaction's hash (documented in README, "Verifying the ledger"):
 // UTF-8 bytes of these lines joined by "\n", no trailing newline, hashed with SHA-256, lower-case hex:
-//   LSB-LEDGER-V1
+//   LSB-LEDGER-V2
 //   seq=<decimal>
 //   id=<id>
 //   at=<ISO 8601 UTC, as stored, e.g. 2026-03-01T08:00:00.000Z>
@@ -41,7 +41,7 @@ export interface SealedTransaction extends ChainTransaction {
 export function canonicalText(tx: ChainTransaction, prevHash: string): string {
   const postingLines = tx.postings.map((p) => `posting=${p.account}|${p.asset}|${p.amount}`).sort();
   return [
-    "LSB-LEDGER-V1",
+    "LSB-LEDGER-V2",
     `seq=${tx.seq}`,
     `id=${tx.id}`,
     `at=${tx.at}`,

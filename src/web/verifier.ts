@@ -13,7 +13,7 @@ export const VERIFIER_SCRIPT = `(() => {
   const fill = (t, v) => t.replace(/\\{(\\w+)\\}/g, (_, k) => String(v[k]));
   const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
   const canonical = (tx, prev) =>
-    ["LSB-LEDGER-V1", "seq=" + tx.seq, "id=" + tx.id, "at=" + tx.at, "kind=" + tx.kind, "reverses=" + (tx.reversesId || "")]
+    ["LSB-LEDGER-V2", "seq=" + tx.seq, "id=" + tx.id, "at=" + tx.at, "kind=" + tx.kind, "reverses=" + (tx.reversesId || "")]
       .concat(tx.postings.map((p) => "posting=" + p.account + "|" + p.asset + "|" + p.amount).sort())
       .concat(["prev=" + prev])
       .join("\\n");

@@ -49,7 +49,7 @@ describe("GET /v1/public/ledger", () => {
     forged[3].postings[1].amount -= 1;
     expect(await verifyChain(forged)).toMatchObject({ seq: 4, problem: "hash_mismatch" });
     // the documented canonical text is what is hashed
-    expect(canonicalText(all[0], GENESIS_HASH).split("\n")[0]).toBe("LSB-LEDGER-V1");
+    expect(canonicalText(all[0], GENESIS_HASH).split("\n")[0]).toBe("LSB-LEDGER-V2");
     expect(page1.headers.get("cache-control")).toMatch(/public/);
   });
 

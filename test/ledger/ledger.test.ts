@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { MIGRATIONS_FOLDER } from "../../db/migrate";
 import { commit, Write } from "../../src/db/write";
 import { accounts } from "../../src/ledger/accounts";
 import { coalescingSealer, sealPending, verifyStoredChain } from "../../src/ledger/chain";
@@ -209,6 +212,24 @@ describe("hash chain", () => {
     const unsealed = await bank.db.client.execute("SELECT COUNT(*) AS n FROM ledger_transactions WHERE hash IS NULL");
     expect(Number(unsealed.rows[0]!.n)).toBe(0);
     expect(await verifyStoredChain(bank.db)).toBeNull();
+  });
+
+  it("migration 0004 unseals a chain sealed under the old format, and the sealer seals it again so it verifies", async () => {
+    const bank = await makeBank();
+    const acc = await memberAccount(bank);
+    for (let i = 1; i <= 4; i++) await post(bank, credit(acc, i));
+    await sealPending(bank.db);
+    // Stand-in for hashes written by the V1 format: different values, sealed.
+    await bank.db.client.execute("DROP TRIGGER ledger_transactions_seal_only");
+    await bank.db.client.execute("UPDATE ledger_transactions SET hash = 'v1-' || seq, prev_hash = 'v1-' || (seq - 1)");
+    const sql = readFileSync(join(MIGRATIONS_FOLDER, "0004_reseal_ledger_v2.sql"), "utf8").split("--> statement-breakpoint");
+    // (the trigger was dropped above to plant the old hashes; the migration drops and recreates it)
+    await bank.db.client.execute(sql[0]!.replace("DROP TRIGGER", "DROP TRIGGER IF EXISTS"));
+    for (const statement of sql.slice(1)) await bank.db.client.execute(statement);
+    expect(await verifyStoredChain(bank.db)).toBeNull(); // nothing sealed is published yet
+    expect(await sealPending(bank.db)).toBe(4);
+    expect(await verifyStoredChain(bank.db)).toBeNull();
+    await expect(bank.db.client.execute("UPDATE ledger_transactions SET hash = 'x' WHERE seq = 1")).rejects.toThrow(/ledger_immutable/);
   });
 
   it("detects a removed transaction as a gap", async () => {
