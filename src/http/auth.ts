@@ -6,7 +6,7 @@ import type { AppEnv } from "./env";
 
 export const SESSION_COOKIE = "lsb_session";
 
-/** Reads a bearer token (API) or the session cookie (pages). A token that is present but bad is a 401. */
+/** Reads a bearer token (API) or the session cookie (pages, and API reads). A token that is present but bad is a 401. */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("authorization");
   let token: string | undefined;
@@ -14,7 +14,10 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError("unauthorized", "Use an Authorization: Bearer <token> header");
     token = match[1];
-  } else {
+  } else if (!c.req.path.startsWith("/v1/") || c.req.method === "GET" || c.req.method === "HEAD") {
+    // The session cookie is for pages (whose forms carry their own CSRF token) and for reading
+    // the API (a passbook CSV link). A write to the API needs the bearer header, which another
+    // site cannot make a browser send: no cross-site request forgery through /v1.
     token = getCookie(c, SESSION_COOKIE);
   }
   const { jwtSecret, clock } = c.get("deps");

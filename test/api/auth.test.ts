@@ -159,6 +159,26 @@ describe("tokens", () => {
     expect(basic.status).toBe(401);
   });
 
+  it("the session cookie reads the API but cannot write to it (no cross-site request forgery through /v1)", async () => {
+    const bank = await makeBank();
+    const c = await bank.community();
+    const m = await bank.member(c.id);
+    const cookie = { cookie: `lsb_session=${m.token}` };
+    const read = await bank.call("GET", `/v1/members/${m.id}/passbook`, { headers: cookie });
+    expect(read.status).toBe(200);
+    const wish = await bank.call("POST", "/v1/wishes", {
+      token: await bank.staff(c.id),
+      body: { title: "一盏台灯", description: "写作业用", kind: "goods", beneficiaryGroup: "left_behind_child", beneficiary: { name: "小红" } },
+    });
+    const forged = await bank.call("POST", `/v1/wishes/${wish.body.id}/claim`, {
+      headers: { ...cookie, origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+    });
+    expect(forged.status).toBe(401);
+    expect((await bank.call("GET", `/v1/wishes/${wish.body.id}`, { token: bank.admin })).body.status).toBe("open");
+    // the same request with the bearer header is the member's own act
+    expect((await bank.call("POST", `/v1/wishes/${wish.body.id}/claim`, { token: m.token })).status).toBe(200);
+  });
+
   it("a token expires with the clock", async () => {
     const bank = await makeBank();
     const res = await bank.call("GET", "/v1/me", { token: bank.admin });
