@@ -55,19 +55,24 @@ export function pointsForFen(fen: number, rules: Rules): number {
 
 export interface NewRules extends Omit<Rules, "version"> {}
 
+const RULE_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 /**
  * Adds a rule version; credits for events from its effective date on use it. It cannot take effect
  * in the past: events already credited, or waiting for approval, keep the version that was in
  * force when they happened. (The version number is taken inside the single INSERT, which SQLite
  * runs alone, so two at once get different numbers.)
  */
-export async function createRules(db: Db, input: NewRules, at: string, createdBy: string): Promise<Rules> {
-  if (input.effectiveFrom < at) {
+export async function createRules(db: Db, requested: NewRules, at: string, createdBy: string): Promise<Rules> {
+  // "Now" as a client's clock saw it a moment ago is accepted and starts at the server's now.
+  const grace = new Date(Date.parse(at) - RULE_CLOCK_SKEW_MS).toISOString();
+  if (requested.effectiveFrom < grace) {
     throw new AppError("validation_failed", "effectiveFrom may not be in the past: a rule change never rewrites history", {
       field: "effectiveFrom",
       now: at,
     });
   }
+  const input = { ...requested, effectiveFrom: requested.effectiveFrom < at ? at : requested.effectiveFrom };
   const res = await db.client.execute({
     sql: `INSERT INTO rule_versions (version, points_per_service_hour, points_per_yuan_donated, points_per_wish_fulfilled,
             star_thresholds, title_min_stars, effective_from, created_at, created_by)

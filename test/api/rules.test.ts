@@ -83,7 +83,12 @@ describe("a rule change in the middle of the year", () => {
     });
     expect(past.error.details).toMatchObject({ field: "effectiveFrom" });
     expect((await ok(scene.bank, 200, "GET", "/v1/rules")).versions).toHaveLength(1);
-    await ok(scene.bank, 201, "POST", "/v1/rules", { token: scene.bank.admin, body: newRules({ effectiveFrom: "2026-03-01T08:00:00.000Z" }) });
+    // "now" by a client's clock a moment behind the server's is taken as the server's now
+    const now = await ok(scene.bank, 201, "POST", "/v1/rules", {
+      token: scene.bank.admin,
+      body: newRules({ effectiveFrom: "2026-03-01T07:59:58.000Z" }),
+    });
+    expect(now.effectiveFrom).toBe("2026-03-01T08:00:00.000Z");
   });
 
   it("GET /v1/rules answers the version in force in the contract's shape, with every version", async () => {

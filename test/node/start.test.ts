@@ -15,6 +15,8 @@ const freePort = () =>
     });
   });
 
+type Summary = { passbooks: number; wishesCollected: number; fund: { balanceFen: number } };
+
 const running: ChildProcess[] = [];
 afterEach(() => running.splice(0).forEach((p) => p.kill("SIGTERM")));
 
@@ -43,7 +45,7 @@ describe("npm start", () => {
     const password = /password "([^"]+)" \(shown once\)/.exec(first.output())?.[1];
     expect(password).toBeTruthy();
     expect(first.output()).toMatch(/Demo data loaded/);
-    const summary = await (await fetch(`${first.url}/v1/public/summary`)).json();
+    const summary = (await (await fetch(`${first.url}/v1/public/summary`)).json()) as Summary;
     expect(summary.passbooks).toBeGreaterThan(0);
     expect(summary.wishesCollected).toBeGreaterThan(0);
     expect(summary.fund.balanceFen).toBeGreaterThan(0);
@@ -62,7 +64,7 @@ describe("npm start", () => {
     // A second start on the same file creates nothing again.
     const second = await start(dir);
     expect(second.output()).not.toMatch(/Administrator created|Demo data loaded/);
-    const again = await (await fetch(`${second.url}/v1/public/summary`)).json();
+    const again = (await (await fetch(`${second.url}/v1/public/summary`)).json()) as Summary;
     expect(again.passbooks).toBe(summary.passbooks);
   });
 
@@ -70,7 +72,7 @@ describe("npm start", () => {
     const dir = mkdtempSync(join(tmpdir(), "lsb-start-"));
     const s = await start(dir, { DEMO_DATA: "0", ADMIN_PASSWORD: "a-long-admin-password" });
     expect(s.output()).not.toMatch(/shown once|Demo data loaded/);
-    const summary = await (await fetch(`${s.url}/v1/public/summary`)).json();
+    const summary = (await (await fetch(`${s.url}/v1/public/summary`)).json()) as Summary;
     expect(summary.passbooks).toBe(0);
   });
 });
