@@ -86,8 +86,12 @@ export function createApp(deps: AppDeps) {
     // body; the validators then see {}). Anything else is refused before it is read.
     const type = c.req.header("content-type");
     const hasBody = type !== undefined || (c.req.header("content-length") ?? "0") !== "0" || c.req.header("transfer-encoding") !== undefined;
-    if (c.req.method === "POST" && hasBody && !/^application\/json\s*(;|$)/i.test(type ?? "")) {
-      throw new AppError("unsupported_media_type", "Send JSON with Content-Type: application/json");
+    if (c.req.method === "POST" && hasBody) {
+      if (!/^application\/json\s*(;|$)/i.test(type ?? "")) {
+        throw new AppError("unsupported_media_type", "Send JSON with Content-Type: application/json");
+      }
+      // Many clients label an empty body as JSON: that is the same as no body.
+      if ((await c.req.text()).trim() === "") c.req.bodyCache.text = Promise.resolve("{}");
     }
     await next();
   });

@@ -57,6 +57,16 @@ describe("errors", () => {
       headers: { "content-type": "Application/JSON; charset=UTF-8" },
     });
     expect(upper.status).toBe(201);
+    // an empty body labelled as JSON is no body
+    const rec2 = await bank.call("POST", "/v1/service-records", {
+      token: staff,
+      body: { memberId: m.id, date: "2026-02-27", minutes: 30, description: "打扫" },
+    });
+    const labelled = await bank.app.request(`/v1/service-records/${rec2.body.id}/approve`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${staff}`, "content-type": "application/json" },
+    });
+    expect(labelled.status).toBe(200);
     // a body is still validated: nothing is not a community
     const empty = await bank.app.request("/v1/communities", { method: "POST", headers: { authorization: `Bearer ${bank.admin}` } });
     expect(empty.status).toBe(400);
