@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps) {
         throw new AppError("unsupported_media_type", "Send JSON with Content-Type: application/json");
       }
       // Many clients label an empty body as JSON: that is the same as no body.
-      if ((await c.req.text()).trim() === "") c.req.bodyCache.text = Promise.resolve("{}");
+      if ((await c.req.text()).trim() === "") (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve("{}");
     }
     await next();
   });

@@ -19,7 +19,8 @@ import type { WriteCtx } from "./writes";
 //   - voucher cancellation/expiry  → refused (409 conflict): the member simply redeems again;
 //   - goods donation reversed      → only while none of it was used (goods_remaining =
 //     goods_quantity, else 409 conflict: reverse its usages first); its remaining count becomes 0;
-//   - goods usage reversed         → its units go back to the donation's remaining count;
+//   - goods usage reversed         → latest first (each use was valued from what was left); its
+//     units go back to the donation's remaining count;
 //   - anything else (expense, donation, earning) → the record stays as it was and is shown as
 //     reversed through the ledger (`reversedBy`); no schema change, one source of truth.
 // A reversed earning (points from the issuer) lowers the member's earned total and the year's
@@ -131,9 +132,20 @@ export async function reverseTransaction(
       })
       .expectChanged("conflict");
   }
-  if (movesGoods && original.refType === "goods_usage" && original.refId) {
+  const goodsUsage = movesGoods && original.refType === "goods_usage" && original.refId;
+  if (goodsUsage) {
     const quantity = "(SELECT quantity FROM goods_usages WHERE id = ?)";
+    // A usage was valued from what was left when it happened, so only the donation's latest
+    // usage still standing can be reversed: then count and value return to exactly what they were.
     write
+      .expect(
+        "conflict",
+        `NOT EXISTS (SELECT 1 FROM goods_usages later
+                     WHERE later.donation_id = (SELECT donation_id FROM goods_usages WHERE id = ?) AND later.id > ?
+                       AND NOT EXISTS (SELECT 1 FROM ledger_transactions t JOIN ledger_transactions r ON r.reverses_id = t.id
+                                       WHERE t.ref_type = 'goods_usage' AND t.ref_id = later.id))`,
+        [original.refId, original.refId],
+      )
       .add({
         sql: `UPDATE donations SET goods_remaining = goods_remaining + ${quantity}
               WHERE id = (SELECT donation_id FROM goods_usages WHERE id = ?) AND goods_remaining + ${quantity} <= goods_quantity`,
@@ -187,6 +199,9 @@ export async function reverseTransaction(
   } catch (err) {
     if (err instanceof AppError && err.code === "conflict" && goodsDonation) {
       throw new AppError("conflict", "Some of these goods were already used: reverse its usages first, then the donation");
+    }
+    if (err instanceof AppError && err.code === "conflict" && goodsUsage) {
+      throw new AppError("conflict", "A later use of the same goods still stands: reverse the uses latest first");
     }
     if (err instanceof AppError && err.code === "voucher_not_issued") {
       throw new AppError(

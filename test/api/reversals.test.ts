@@ -224,6 +224,28 @@ describe("reversing a transaction", () => {
     expect(await passbookBalance(bank, member.id)).toBe(100);
   });
 
+  it("uses of goods are reversed latest first, so every unit can still be used at its value afterwards", async () => {
+    const bank = await makeBank();
+    const c = await bank.community();
+    const staff = await bank.staff(c.id);
+    const d = (await bank.call("POST", "/v1/donations", {
+      token: staff,
+      body: { donor: { type: "company", name: "爱心超市" }, kind: "goods", goods: { description: "铅笔", quantity: 5, valueFen: 7 } },
+    })).body;
+    const use = () => bank.call("POST", `/v1/donations/${d.id}/usages`, { token: staff, body: { quantity: 1, beneficiaryGroup: "other" } });
+    const uses = [(await use()).body, (await use()).body, (await use()).body];
+    // the middle use is not the latest: reversing it would leave the remaining units priced wrong
+    const middle = await reverse(bank, uses[1].transactionId);
+    expect(middle.status).toBe(409);
+    expect(middle.body.error.message).toMatch(/latest first/);
+    expect((await reverse(bank, uses[2].transactionId)).status).toBe(201);
+    expect((await reverse(bank, uses[1].transactionId)).status).toBe(201);
+    // four units left, worth what the stock account holds; all of them can be used
+    for (let i = 0; i < 4; i++) expect((await use()).status).toBe(201);
+    expect(await balanceOf(bank, "goods:stock")).toBe(0);
+    expect((await use()).body.error.code).toBe("insufficient_goods");
+  });
+
   it("a goods donation is reversed only while none of it was used; reversing a usage puts its units back", async () => {
     const bank = await makeBank();
     const c = await bank.community();
