@@ -39,8 +39,9 @@ export async function publicSummary(db: Db) {
 }
 
 /**
- * The published ledger: sealed transactions in chain order, with account codes only (a passbook
- * number, never a name or phone) and no memo, so it is safe to publish and enough to verify.
+ * The published ledger: sealed transactions in chain order, with account codes only (every
+ * passbook is the account "member": no number, name or phone) and no memo, so it is safe to
+ * publish and enough to verify.
  */
 export async function publicLedger(db: Db, page: { limit: number; cursor?: string }) {
   const afterSeq = decodeCursor<number>(page.cursor, "number") ?? 0;
