@@ -1,5 +1,6 @@
 import type { Clock } from "./clock";
 import type { Db } from "./db/client";
+import { forgetOldIdempotencyKeys } from "./db/idempotency";
 import { sealPending } from "./ledger/chain";
 import { expireVouchers } from "./domain/vouchers";
 import { releaseOverdueClaims } from "./domain/wishes";
@@ -19,5 +20,6 @@ export async function runScheduledJobs(deps: JobDeps): Promise<Record<string, nu
   done.vouchersExpired = await expireVouchers(deps.db, deps.clock.now().toISOString());
   done.claimsReleased = await releaseOverdueClaims(deps.db, deps.clock.now().toISOString());
   done.sealed = await sealPending(deps.db);
+  done.idempotencyKeysForgotten = await forgetOldIdempotencyKeys(deps.db, deps.clock.now());
   return done;
 }

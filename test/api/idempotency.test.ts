@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { DAY_MS } from "../../src/clock";
+import { runScheduledJobs } from "../../src/jobs";
 import { makeBank, type TestBank } from "../helpers/setup";
 
 const gift = (amountFen: number) => ({ donor: { type: "company", name: "常山村镇银行" }, kind: "money", amountFen });
@@ -70,6 +72,26 @@ describe("Idempotency-Key", () => {
     const max = await bank.call("POST", "/v1/donations", { token: staff, body: gift(500), headers: { "idempotency-key": "k".repeat(255) } });
     expect(max.status).toBe(201);
     expect(await fundBalance(bank)).toBe(500);
+  });
+
+  it("answers are kept 7 days; the scheduled job then forgets them, and only them", async () => {
+    const { bank, staff } = await setUp();
+    const me = (await bank.call("GET", "/v1/me", { token: staff })).body;
+    // the same staff member on later days (tokens last 8 hours)
+    const today = () => bank.token({ role: "staff", userId: me.id, username: me.username, communityId: me.communityId });
+    const keyed = async (key: string) =>
+      bank.call("POST", "/v1/donations", { token: await today(), body: gift(100), headers: { "idempotency-key": key } });
+    expect((await keyed("old")).status).toBe(201);
+    bank.clock.advance(6 * DAY_MS);
+    expect((await keyed("newer")).status).toBe(201);
+    await runScheduledJobs({ db: bank.db, clock: bank.clock });
+    const replay = await keyed("old");
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    bank.clock.advance(1 * DAY_MS + 1);
+    const done = await runScheduledJobs({ db: bank.db, clock: bank.clock });
+    expect(done.idempotencyKeysForgotten).toBe(1);
+    const left = await bank.db.client.execute("SELECT key FROM idempotency_keys");
+    expect(left.rows.map((r) => r.key)).toEqual(["newer"]);
   });
 
   it("two requests at once with the same key move value once", async () => {
