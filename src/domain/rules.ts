@@ -33,12 +33,8 @@ export function ruleInForce(rules: Rules[], at: string): Rules {
   return found;
 }
 
-export function starsFor(earned: number, thresholds: number[]): number {
-  return thresholds.filter((t) => earned >= t).length;
-}
-
+/** The honorary title the passbook API returns; the pages translate it (src/web/i18n.ts). */
 export const TITLE_ZH = "社区爱心荣誉会员";
-export const TITLE_EN = "Community Honorary Volunteer";
 
 export function titleFor(stars: number, rules: Rules): string | null {
   return stars >= rules.titleMinStars ? TITLE_ZH : null;

@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import { users } from "../../db/schema";
 import type { Principal, Role } from "../auth/tokens";
 import type { Db } from "../db/client";
@@ -60,9 +59,4 @@ export async function createUser(db: Db, actor: Principal | null, input: NewUser
   write.add(db.orm.insert(users).values(row)).onConstraint("users.username", "already_exists");
   await commit(db, write);
   return userJson(row);
-}
-
-export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
-  const [u] = await db.orm.select().from(users).where(eq(users.username, username));
-  return u;
 }

@@ -1,6 +1,8 @@
 // The pages' words, in Chinese (the default) and English. One object per language with the same
 // keys, so a missing translation is a type error rather than a blank on the page.
 
+import { TITLE_ZH } from "../domain/rules";
+
 export type Lang = "zh" | "en";
 export const LANG_COOKIE = "lsb_lang";
 
@@ -226,7 +228,7 @@ const zh = {
   } as Record<string, string>,
   overall: "全县合计",
   starsOf: (n: number) => `${n} 星`,
-  honoraryTitle: "社区爱心荣誉会员",
+  honoraryTitle: TITLE_ZH,
   verifyScript: {
     running: "正在下载并核验……",
     ok: "核验通过：{n} 笔交易，链条完整。最新哈希：{hash}",
