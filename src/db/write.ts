@@ -17,6 +17,13 @@ export interface IdempotencyRecord {
   status: number;
 }
 
+type ReplySql = { sql: string; args: unknown[] };
+
+const replyStatement = (record: IdempotencyRecord, at: string, body: ReplySql): Stmt => ({
+  sql: `INSERT INTO idempotency_keys (scope, key, request_hash, status, created_at, body) SELECT ?, ?, ?, ?, ?, ${body.sql}`,
+  args: [record.scope, record.key, record.requestHash, record.status, at, ...body.args] as InArgs,
+});
+
 /**
  * Every statement of one write, sent to the database as a single atomic batch (one round-trip).
  * Conditions the write depends on are checked inside the batch by guards, so races are decided
@@ -53,6 +60,15 @@ export class Write {
       args: [code, ...(args as unknown[])] as InArgs,
     });
     return this;
+  }
+
+  /**
+   * Stores the reply to an Idempotency-Key request in this same write. `body` is the SQL that
+   * gives the reply's JSON — a bound "?" for a reply known up front, or an expression with its
+   * FROM clause when the database fills part of it in (a passbook number, a new stock count).
+   */
+  storeReply(record: IdempotencyRecord, at: string, body: ReplySql): this {
+    return this.add(replyStatement(record, at, body));
   }
 
   onConstraint(name: string, code: ErrorCode): this {
@@ -139,14 +155,9 @@ export async function commit(
   write: Write,
   idempotency?: { record: IdempotencyRecord; body: unknown; at: string },
 ): Promise<ResultSet[]> {
-  const statements: InStatement[] = [...write.statements];
-  if (idempotency) {
-    const { record, body, at } = idempotency;
-    statements.push({
-      sql: "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-      args: [record.scope, record.key, record.requestHash, record.status, JSON.stringify(body), at],
-    });
-  }
+  const statements: InStatement[] = idempotency
+    ? [...write.statements, replyStatement(idempotency.record, idempotency.at, { sql: "?", args: [JSON.stringify(idempotency.body)] })]
+    : write.statements;
   try {
     return await db.client.batch(statements, "write");
   } catch (err) {

@@ -105,10 +105,9 @@ export async function createMember(
     });
   const record = ctx.idem;
   if (record) {
-    write.add({
-      sql: `INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
-            SELECT ?, ?, ?, ?, json_set(?, '$.passbookNo', passbook_no), ? FROM members WHERE id = ?`,
-      args: [record.scope, record.key, record.requestHash, record.status, JSON.stringify(reply(0, "")), at, id],
+    write.storeReply(record, at, {
+      sql: "json_set(?, '$.passbookNo', passbook_no) FROM members WHERE id = ?",
+      args: [JSON.stringify(reply(0, "")), id],
     });
   }
   write.add({ sql: "SELECT passbook_seq, passbook_no FROM members WHERE id = ?", args: [id] });

@@ -186,11 +186,7 @@ export async function reverseTransaction(
 
   appendTransaction(write, { ...reversal, id: reversalId });
   if (record) {
-    write.add({
-      sql: `INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
-            SELECT ?, ?, ?, ?, ${TX_JSON}, ? FROM ledger_transactions t WHERE t.id = ?`,
-      args: [record.scope, record.key, record.requestHash, record.status, at, reversalId],
-    });
+    write.storeReply(record, at, { sql: `${TX_JSON} FROM ledger_transactions t WHERE t.id = ?`, args: [reversalId] });
   }
   write.add({ sql: TX_BY_ID, args: [reversalId] });
   try {

@@ -117,13 +117,11 @@ export async function restockVoucherType(db: Db, actor: Principal, id: string, q
     .expectChanged("not_found");
   const record = ctx.idem;
   if (record) {
-    write.add({
-      sql: `INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
-            SELECT ?, ?, ?, ?, json_object('id', t.id, 'merchantId', t.merchant_id, 'merchantName', m.name, 'name', t.name,
-                     'pointsCost', t.points_cost, 'stock', t.stock, 'validDays', t.valid_days, 'createdAt', t.created_at),
-?
+    write.storeReply(record, ctx.at, {
+      sql: `json_object('id', t.id, 'merchantId', t.merchant_id, 'merchantName', m.name, 'name', t.name,
+                        'pointsCost', t.points_cost, 'stock', t.stock, 'validDays', t.valid_days, 'createdAt', t.created_at)
             FROM voucher_types t JOIN merchants m ON m.id = t.merchant_id WHERE t.id = ?`,
-      args: [record.scope, record.key, record.requestHash, record.status, ctx.at, id],
+      args: [id],
     });
   }
   write.add({ sql: `${TYPE_SELECT} WHERE t.id = ?`, args: [id] });
