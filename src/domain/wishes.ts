@@ -153,7 +153,10 @@ export async function claimWish(db: Db, actor: Principal, id: string, input: { m
   assertMayAct(actor, wish, actor.role === "member" ? member : undefined);
   if (!member) throw notFound("Member");
   if (member.communityId !== wish.communityId) throw forbidden("A wish is claimed by a member of its own community");
-  const claimDeadline = new Date(new Date(ctx.at).getTime() + ctx.claimDays * DAY_MS).toISOString();
+  if (wish.deadline !== null && wish.deadline <= ctx.at) throw new AppError("wish_not_open", "The wish's own deadline has passed");
+  // A claim never outlives the wish: the claimer's days end at the wish's own deadline.
+  const byClaimDays = new Date(new Date(ctx.at).getTime() + ctx.claimDays * DAY_MS).toISOString();
+  const claimDeadline = wish.deadline !== null && wish.deadline < byClaimDays ? wish.deadline : byClaimDays;
   const write = new Write()
     .add({
       sql: `UPDATE wishes SET status = 'claimed', claimed_by = ?, claimed_at = ?, claim_deadline = ?
@@ -279,7 +282,7 @@ export async function getWish(db: Db, actor: Principal, id: string) {
   const [wishRows, eventRows] = await db.orm.batch([
     db.orm.select().from(wishes).where(eq(wishes.id, id)),
     db.orm
-      .select({ event: wishEvents, username: users.username })
+      .select({ event: wishEvents, username: users.username, role: users.role })
       .from(wishEvents)
       .leftJoin(users, eq(users.id, wishEvents.actorUserId))
       .where(eq(wishEvents.wishId, id))
@@ -294,14 +297,20 @@ export async function getWish(db: Db, actor: Principal, id: string) {
   }
   return {
     ...wishJson(wish, seesBeneficiary(actor)),
-    events: eventRows.map(({ event: e, username }) => ({
-      fromStatus: e.fromStatus as WishStatus | null,
-      toStatus: e.toStatus as WishStatus,
-      actorUserId: e.actorUserId,
-      actor: e.actorUserId === SYSTEM_ACTOR ? SYSTEM_ACTOR : username,
-      at: e.at,
-      note: e.note,
-    })),
+    events: eventRows.map(({ event: e, username, role }) => {
+      // A member reads the history of a wish others claimed before: who did what is shown by
+      // role only, and notes (which name passbooks and members) only for their own steps.
+      const mine = e.actorUserId === actor.userId;
+      const hidden = actor.role === "member" && !mine;
+      return {
+        fromStatus: e.fromStatus as WishStatus | null,
+        toStatus: e.toStatus as WishStatus,
+        actorUserId: hidden ? null : e.actorUserId,
+        actor: e.actorUserId === SYSTEM_ACTOR ? SYSTEM_ACTOR : hidden ? (role ?? "member") : username,
+        at: e.at,
+        note: hidden ? null : e.note,
+      };
+    }),
   };
 }
 

@@ -49,7 +49,7 @@ const WishEvent = z.object({
   fromStatus: z.enum(wishStatuses).nullable(),
   toStatus: z.enum(wishStatuses),
   actorUserId: z.string().nullable(),
-  actor: z.string().nullable().openapi({ description: 'The acting username, or "system" for automatic releases' }),
+  actor: z.string().nullable().openapi({ description: 'The acting username, or "system" for automatic releases; a member reading another person\'s step sees only their role' }),
   at: z.string(),
   note: z.string().nullable(),
 });
