@@ -227,6 +227,14 @@ export interface NewUsage {
 }
 
 /**
+ * The valuation of `units` of `total`, rounded down, in exact integer arithmetic: a valuation of
+ * up to 10^11 fen times a million units is past 2^53, where a float product rounds and the last
+ * unit could leave a fen of value in stock with no goods.
+ */
+export const shareFen = (valuationFen: number, units: number, total: number): number =>
+  Number((BigInt(valuationFen) * BigInt(units)) / BigInt(total));
+
+/**
  * Records goods leaving the stock (to fulfil a wish, or to a beneficiary group). The value that
  * leaves goods:stock is the share of the valuation for the units used, computed so that the whole
  * valuation leaves exactly when the last unit does; the remaining count is compare-and-set inside
@@ -253,7 +261,7 @@ export async function recordGoodsUsage(db: Db, actor: Principal, donationId: str
   if (input.quantity > before) throw new AppError("insufficient_goods", `Only ${before} left in stock`, { remaining: before });
   const total = donation.goodsQuantity!;
   const after = before - input.quantity;
-  const valueFen = Math.floor((donation.amountFen * before) / total) - Math.floor((donation.amountFen * after) / total);
+  const valueFen = shareFen(donation.amountFen, before, total) - shareFen(donation.amountFen, after, total);
   const usage = {
     id: newId(),
     donationId,
