@@ -76,7 +76,11 @@ export function createApp(deps: AppDeps) {
     "/v1/*",
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: () => {
+      onError: (c) => {
+        // The rest of the body is still on its way: the Node server drains it for a moment and
+        // then drops the socket, killing the keep-alive client's next request on it. Saying
+        // "close" makes the client open a new connection instead.
+        c.header("Connection", "close");
         throw new AppError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
       },
     }),
