@@ -14,6 +14,7 @@ import { authRoutes } from "./http/routes/auth";
 import { communityRoutes } from "./http/routes/communities";
 import { exportRoutes } from "./http/routes/exports";
 import { fundRoutes } from "./http/routes/fund";
+import { healthRoutes } from "./http/routes/health";
 import { memberRoutes } from "./http/routes/members";
 import { merchantRoutes } from "./http/routes/merchants";
 import { publicRoutes } from "./http/routes/public";
@@ -119,7 +120,8 @@ export function createApp(deps: AppDeps) {
     .route("/", activityRoutes)
     .route("/", serviceRecordRoutes)
     .route("/", donationRoutes)
-    .route("/", rankingRoutes);
+    .route("/", rankingRoutes)
+    .route("/", healthRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/openapi.json", {

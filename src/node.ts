@@ -1,9 +1,10 @@
 import { serve } from "@hono/node-server";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { ensureAdmin, openDb } from "../db/local";
+import { ensureAdmin, openLocalClient, prepareDatabase } from "../db/local";
 import { loadDemoData } from "../db/seed";
 import { createApp } from "./app";
+import { createDb } from "./db/client";
 import { systemClock } from "./clock";
 import { nodeConfigSchema, parseConfig } from "./env";
 import { runScheduledJobs } from "./jobs";
@@ -26,11 +27,8 @@ function localJwtSecret(): string {
   return secret;
 }
 
-const db = await openDb(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
-const admin = await ensureAdmin(db, config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
-if (admin.generatedPassword) {
-  console.log(`Administrator created: username "${config.ADMIN_USERNAME}", password "${admin.generatedPassword}" (shown once)`);
-}
+const client = await openLocalClient(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+const db = createDb(client);
 const jwtSecret = localJwtSecret();
 const app = createApp({
   db,
@@ -41,10 +39,22 @@ const app = createApp({
   clientAddress: socketAddress,
 });
 
-if (admin.created && config.DEMO_DATA === "1") {
-  const summary = await loadDemoData(app, { adminUsername: config.ADMIN_USERNAME, jwtSecret, db });
-  console.log(`Demo data loaded: ${summary}`);
-}
+// Migrations, the administrator and demo data wait for a writable database; reads are served meanwhile.
+const prepared = prepareDatabase(client, async () => {
+  const admin = await ensureAdmin(db, config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
+  if (admin.generatedPassword) {
+    console.log(`Administrator created: username "${config.ADMIN_USERNAME}", password "${admin.generatedPassword}" (shown once)`);
+  }
+  if (admin.created && config.DEMO_DATA === "1") {
+    const summary = await loadDemoData(app, { adminUsername: config.ADMIN_USERNAME, jwtSecret, db });
+    console.log(`Demo data loaded: ${summary}`);
+  }
+});
+prepared.ready.catch((e) => {
+  console.error("the database could not be prepared", e);
+  process.exit(1);
+});
+await prepared.first;
 
 const runJobs = () =>
   runScheduledJobs({ db, clock: systemClock, claimDays: config.CLAIM_DAYS }).catch((e) => console.error("scheduled jobs failed", e));

@@ -166,6 +166,7 @@ export async function routeTour(): Promise<TourStop[]> {
   await bank.settle();
   await visit("GET /v1/public/summary", "/v1/public/summary");
   await visit("GET /v1/public/ledger", "/v1/public/ledger");
+  await visit("GET /healthz", "/healthz");
   return stops;
 }
 

@@ -82,6 +82,7 @@ const TABLE: Row[] = [
   { route: "POST /v1/rules",                                expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/rules", body: { pointsPerServiceHour: 10, pointsPerYuanDonated: 1, pointsPerWishFulfilled: 20, starThresholds: [10, 100, 300, 600, 1000], titleMinStars: 3, effectiveFrom: "2099-01-01T00:00:00Z" } }) },
   { route: "GET /v1/public/summary",                        expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/public/summary" }) },
   { route: "GET /v1/public/ledger",                         expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/public/ledger" }) },
+  { route: "GET /healthz",                                  expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/healthz" }) },
   { route: "POST /v1/wishes",                               expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/wishes", body: wishBody({ communityId: s.a }) }) },
   { route: "GET /v1/wishes",                                expect: [200, 200, 200, 200, 200, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/wishes" }), secret: { value: () => MARK.beneficiary, sees: ["admin", "staff"] } },
   { route: "GET /v1/wishes/{id}",                           expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/wishes/${fixtures.claimedWish}` }) },
