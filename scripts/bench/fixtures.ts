@@ -140,3 +140,37 @@ export async function measure(n: number, op: (i: number) => Promise<unknown>, wa
   times.sort((a, b) => a - b);
   return { n, opsPerSec: (n * 1000) / total, p50: percentile(times, 50), p95: percentile(times, 95), meanMs: total / n };
 }
+
+export async function staffAndMember(bank: BenchBank, code: string) {
+  const c = (await bank.call("POST", "/v1/communities", { token: bank.admin, body: { name: `基准${code}`, code } })).body;
+  const staffUser = await bank.call("POST", "/v1/users", {
+    token: bank.admin,
+    body: { username: `staff-${code}`, password: "staff-password", role: "staff", communityId: c.id },
+  });
+  const staff = (await bank.call("POST", "/v1/auth/login", { body: { username: `staff-${code}`, password: "staff-password" } })).body.token;
+  if (staffUser.status !== 201 || !staff) throw new Error("bench set-up failed");
+  return { community: c, staff };
+}
+
+export async function newMember(bank: BenchBank, communityId: string, staff: string, username?: string) {
+  const res = await bank.call("POST", "/v1/members", {
+    token: staff,
+    body: { name: "基准会员", communityId, kind: "volunteer", ...(username ? { login: { username, password: "member-password" } } : {}) },
+  });
+  if (res.status !== 201) throw new Error(`member: ${JSON.stringify(res.body)}`);
+  return res.body as { id: string };
+}
+
+export async function pendingRecords(bank: BenchBank, staff: string, memberId: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await bank.call("POST", "/v1/service-records", {
+      token: staff,
+      body: { memberId, date: "2026-03-01", minutes: 60, description: "基准服务" },
+    });
+    if (res.status !== 201) throw new Error(`service record: ${JSON.stringify(res.body)}`);
+    ids.push(res.body.id);
+  }
+  return ids;
+}
+
