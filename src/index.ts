@@ -2,6 +2,7 @@ import { createClient } from "@libsql/client/web";
 import { createApp, type App } from "./app";
 import { systemClock, type Clock } from "./clock";
 import { createDb, type Db } from "./db/client";
+import { edgeCacheLayer, type EdgeCacheLayer } from "./edge-cache";
 import { parseConfig, workerConfigSchema, type WorkerConfig } from "./env";
 import { newId } from "./ids";
 import { runScheduledJobs } from "./jobs";
@@ -11,7 +12,7 @@ import { runScheduledJobs } from "./jobs";
 
 type Bindings = Record<string, unknown>;
 
-let cached: { app: App; config: WorkerConfig; db: Db } | undefined;
+let cached: { app: App; config: WorkerConfig; db: Db; edge: EdgeCacheLayer } | undefined;
 
 /** Configuration is read and validated once per isolate; a missing secret throws a message naming it. */
 function instance(env: Bindings) {
@@ -19,7 +20,7 @@ function instance(env: Bindings) {
     const config = parseConfig(workerConfigSchema, env);
     const db = createDb(createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }));
     const app = createApp({ db, clock: systemClock, jwtSecret: config.JWT_SECRET, claimDays: config.CLAIM_DAYS, secureCookies: true });
-    cached = { app, config, db };
+    cached = { app, config, db, edge: edgeCacheLayer((caches as unknown as { default: Cache }).default) };
   }
   return cached;
 }
@@ -34,21 +35,23 @@ function misconfigured(request: Request, err: unknown): Response {
 
 export default {
   fetch(request: Request, env: Bindings, ctx: ExecutionContext) {
-    let app: App;
+    let bank: NonNullable<typeof cached>;
     try {
-      app = instance(env).app;
+      bank = instance(env);
     } catch (err) {
       return misconfigured(request, err);
     }
-    return app.fetch(request, env, ctx);
+    return bank.edge.handle(request, async (req) => bank.app.fetch(req, env, ctx), (p) => ctx.waitUntil(p));
   },
   async scheduled(controller: ScheduledController, env: Bindings) {
-    const { db, config } = instance(env);
+    const { db, config, edge } = instance(env);
     // The jobs' "now" is the time the cron was due: one instant for the whole run, and a test
     // injects it through the trigger's scheduledTime.
     const due = new Date(controller.scheduledTime);
     const clock: Clock = { now: () => due };
     const done = await runScheduledJobs({ db, clock, claimDays: config.CLAIM_DAYS });
     console.log(`scheduled jobs at ${due.toISOString()}: ${JSON.stringify(done)}`);
+    // Expired vouchers and released claims change the public pages too.
+    if (done.vouchersExpired || done.claimsReleased) await edge.purge();
   },
 } satisfies ExportedHandler<Bindings>;

@@ -1,7 +1,8 @@
 import { Agent, createServer, request, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 
-// A stand-in for the distance between a Worker and Turso: an HTTP proxy in front of sqld that
+// A stand-in for the distance between a Worker and Turso (scripts/bench/distance.ts), and a
+// counter of database requests for the workerd tests: an HTTP proxy in front of sqld that
 // holds each request for `oneWayMs` before forwarding it and each answer for `oneWayMs` before
 // returning it, so one database round-trip costs 2 × oneWayMs more than on loopback. It counts
 // the requests that pass (libSQL's HTTP protocol sends one request per execute, batch or step
