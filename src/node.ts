@@ -1,8 +1,8 @@
 import { serve } from "@hono/node-server";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { ensureAdmin, openLocalClient, prepareDatabase } from "../db/local";
-import { loadDemoData } from "../db/seed";
+import { ensureAdmin, openLocalClient, prepareDatabase } from "./db/local";
+import { loadDemoData } from "./demo/seed";
 import { createApp } from "./app";
 import { createDb } from "./db/client";
 import { systemClock } from "./clock";

@@ -3,7 +3,7 @@ import { Miniflare } from "miniflare";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { unstable_readConfig } from "wrangler";
-import { ensureAdmin } from "../../db/local";
+import { ensureAdmin } from "../../src/db/local";
 import { migrateDatabase } from "../../db/migrate";
 import { createDb } from "../../src/db/client";
 import { buildWorker, ROOT, startSqld, tempDir } from "../../test/worker/harness";

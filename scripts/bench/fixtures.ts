@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureAdmin, openLocalDatabase } from "../../db/local";
-import { caller, type Call } from "../../db/caller";
+import { ensureAdmin, openLocalDatabase } from "../../src/db/local";
+import { caller, type Call } from "../../src/http/caller";
 import { createApp, type App } from "../../src/app";
 import { signToken } from "../../src/auth/tokens";
 import { systemClock } from "../../src/clock";

@@ -2,14 +2,15 @@ import type { Row } from "@libsql/client";
 import type { Principal } from "../auth/tokens";
 import { DAY_MS } from "../clock";
 import type { Db } from "../db/client";
-import { commit, Write } from "../db/write";
+import { Write } from "../db/write";
 import { AppError, forbidden, notFound } from "../errors";
 import { newId, newVoucherCode, normaliseVoucherCode } from "../ids";
 import { accounts } from "../ledger/accounts";
 import { appendTransaction } from "../ledger/ledger";
-import { assertRole, assertSelfOrStaffOf, communityScope } from "./access";
+import { assertSelfOrStaffOf, communityScope } from "./access";
 import { commitWith, type WriteCtx } from "./writes";
 import { toCsv } from "./csv";
+import { VOUCHER_TYPE_SELECT, voucherTypeJson } from "./merchants";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 
 // Service vouchers (服务券). Points move only through the ledger:
@@ -33,100 +34,6 @@ async function commitVoucher<T>(db: Db, write: Write, ctx: WriteCtx, body: T): P
     }
     throw err;
   }
-}
-
-// ---- merchants and voucher types ----
-
-export async function createMerchant(db: Db, actor: Principal, input: { name: string }, at: string) {
-  assertRole(actor, "admin");
-  const merchant = { id: newId(), name: input.name, createdAt: at };
-  await commit(
-    db,
-    new Write().add({ sql: "INSERT INTO merchants (id, name, created_at) VALUES (?, ?, ?)", args: [merchant.id, merchant.name, at] }),
-  );
-  return merchant;
-}
-
-export async function listMerchants(db: Db, page: PageQuery) {
-  const after = decodeCursor<string>(page.cursor, "string");
-  const res = await db.client.execute({
-    sql: `SELECT id, name FROM merchants ${after ? "WHERE id > ?" : ""} ORDER BY id LIMIT ?`,
-    args: after ? [after, page.limit + 1] : [page.limit + 1],
-  });
-  return toPage(res.rows, page.limit, (r) => String(r.id), (r) => ({ id: String(r.id), name: String(r.name) }));
-}
-
-export interface NewVoucherType {
-  merchantId: string;
-  name: string;
-  pointsCost: number;
-  stock: number;
-  validDays: number;
-}
-
-const TYPE_SELECT = `SELECT t.id, t.merchant_id, m.name AS merchant_name, t.name, t.points_cost, t.stock, t.valid_days, t.created_at
-                     FROM voucher_types t JOIN merchants m ON m.id = t.merchant_id`;
-
-const typeJson = (r: Row) => ({
-  id: String(r.id),
-  merchantId: String(r.merchant_id),
-  merchantName: String(r.merchant_name),
-  name: String(r.name),
-  pointsCost: Number(r.points_cost),
-  stock: Number(r.stock),
-  validDays: Number(r.valid_days),
-  createdAt: String(r.created_at),
-});
-
-export async function createVoucherType(db: Db, actor: Principal, input: NewVoucherType, at: string) {
-  assertRole(actor, "admin");
-  const id = newId();
-  const write = new Write()
-    .expect("not_found", "EXISTS (SELECT 1 FROM merchants WHERE id = ?)", [input.merchantId])
-    .add({
-      sql: `INSERT INTO voucher_types (id, merchant_id, name, points_cost, stock, valid_days, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      args: [id, input.merchantId, input.name, input.pointsCost, input.stock, input.validDays, at],
-    })
-    .add({ sql: `${TYPE_SELECT} WHERE t.id = ?`, args: [id] });
-  const results = await commit(db, write);
-  return typeJson(results[results.length - 1]!.rows[0]!);
-}
-
-export async function listVoucherTypes(db: Db, page: PageQuery & { merchantId?: string }) {
-  const after = decodeCursor<string>(page.cursor, "string");
-  const where: string[] = [];
-  const args: (string | number)[] = [];
-  if (page.merchantId) where.push("t.merchant_id = ?"), args.push(page.merchantId);
-  if (after) where.push("t.id > ?"), args.push(after);
-  const res = await db.client.execute({
-    sql: `${TYPE_SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY t.id LIMIT ?`,
-    args: [...args, page.limit + 1],
-  });
-  return toPage(res.rows, page.limit, (r) => String(r.id), typeJson);
-}
-
-/**
- * Adds units to a voucher type's stock; one write, no read. The reply is the type as the write
- * left it, so with an Idempotency-Key the stored reply is built by the database in the same batch.
- */
-export async function restockVoucherType(db: Db, actor: Principal, id: string, quantity: number, ctx: WriteCtx) {
-  assertRole(actor, "admin");
-  const write = new Write()
-    .add({ sql: "UPDATE voucher_types SET stock = stock + ? WHERE id = ?", args: [quantity, id] })
-    .expectChanged("not_found");
-  const record = ctx.idem;
-  if (record) {
-    write.storeReply(record, ctx.at, {
-      sql: `json_object('id', t.id, 'merchantId', t.merchant_id, 'merchantName', m.name, 'name', t.name,
-                        'pointsCost', t.points_cost, 'stock', t.stock, 'validDays', t.valid_days, 'createdAt', t.created_at)
-            FROM voucher_types t JOIN merchants m ON m.id = t.merchant_id WHERE t.id = ?`,
-      args: [id],
-    });
-  }
-  write.add({ sql: `${TYPE_SELECT} WHERE t.id = ?`, args: [id] });
-  const results = await commit(db, write);
-  return typeJson(results[results.length - 1]!.rows[0]!);
 }
 
 // ---- vouchers ----
@@ -237,7 +144,7 @@ export async function redeemVoucher(
   const [memberRes, typeRes] = await db.client.batch(
     [
       { sql: "SELECT id, community_id, account_id, passbook_no FROM members WHERE id = ?", args: [memberId] },
-      { sql: `${TYPE_SELECT} WHERE t.id = ?`, args: [input.voucherTypeId] },
+      { sql: `${VOUCHER_TYPE_SELECT} WHERE t.id = ?`, args: [input.voucherTypeId] },
     ],
     "read",
   );
@@ -247,7 +154,7 @@ export async function redeemVoucher(
   assertSelfOrStaffOf(actor, member);
   const t = typeRes!.rows[0];
   if (!t) throw notFound("Voucher type");
-  const type = typeJson(t);
+  const type = voucherTypeJson(t);
 
   const id = newId();
   const code = newVoucherCode();

@@ -10,6 +10,9 @@ import { CSS, Layout } from "./layout";
 
 export type WebContext = Context<AppEnv>;
 
+export const deps = (c: WebContext) => c.get("deps");
+export const nowIso = (c: WebContext) => deps(c).clock.now().toISOString();
+
 /** Public pages and public JSON: a minute in any cache; the ETag makes a revalidation cheap. */
 export const PUBLIC_MAX_AGE = 60;
 

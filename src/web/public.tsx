@@ -4,7 +4,7 @@ import { contentDisposition, CSV_CONTENT_TYPE } from "../domain/csv";
 import { notFound } from "../errors";
 import type { AppEnv } from "../http/env";
 import { z } from "../http/openapi";
-import { publicSummary } from "../domain/transparency";
+import { publicSummary } from "../domain/public";
 import { BarChart, DataTable, tableCsv } from "./components";
 import { formatCount, formatHours, formatYuan, label } from "./i18n";
 import { langOf, LangParam, ListQuery, pageQuery, PUBLIC_MAX_AGE, qs, sendPage, type WebContext } from "./page";

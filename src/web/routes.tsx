@@ -5,14 +5,18 @@ import { AppError } from "../errors";
 import type { AppEnv } from "../http/env";
 import { langOf, sendPage } from "./page";
 import { publicPages } from "./public";
-import { sessionPages } from "./session";
+import { merchantPages } from "./merchant";
+import { passbookPages } from "./passbook";
+import { loginPages } from "./session/login";
 
 // The web pages, mounted at the root beside /v1. Errors here become an HTML page (the API's
 // JSON error body would be no use to a person); the request id is shown to quote when asking.
 
 export const webRoutes = new Hono<AppEnv>()
   .route("/", publicPages)
-  .route("/", sessionPages)
+  .route("/", loginPages)
+  .route("/", passbookPages)
+  .route("/", merchantPages)
   .onError(async (err, c) => {
     const view = langOf(c);
     let status: ContentfulStatusCode = 500;

@@ -10,10 +10,10 @@ import {
   publicService,
   publicStarLevels,
   publicWishes,
-} from "../domain/publicLists";
+} from "../domain/public-lists";
 import { qualityReport } from "../domain/quality";
 import { rankings } from "../domain/rankings";
-import { publicLedger } from "../domain/transparency";
+import { publicLedger } from "../domain/public";
 import type { Column, TableDef } from "./components";
 import { formatCount, formatDate, formatDateTime, formatHours, formatYuan, label, type Dict } from "./i18n";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadDemoData } from "../../db/seed";
+import { loadDemoData } from "../../src/demo/seed";
 import { makeBank, TEST_JWT_SECRET } from "../helpers/setup";
 
 describe("demo data: the spending scene", () => {

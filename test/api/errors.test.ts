@@ -1,6 +1,6 @@
 import { createClient } from "@libsql/client";
 import { describe, expect, it } from "vitest";
-import { caller } from "../../db/caller";
+import { caller } from "../../src/http/caller";
 import { createApp, MAX_BODY_BYTES } from "../../src/app";
 import { ManualClock } from "../../src/clock";
 import { createDb } from "../../src/db/client";

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { caller } from "../../db/caller";
+import { caller } from "../../src/http/caller";
 import { createApp } from "../../src/app";
 import { DAY_MS } from "../../src/clock";
 import { runScheduledJobs } from "../../src/jobs";

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openLocalClient, prepareDatabase } from "../../db/local";
+import { openLocalClient, prepareDatabase } from "../../src/db/local";
 import { makeBank } from "../helpers/setup";
 
 // A database that refuses writes, as a read-only file (or a Turso database whose writes are

@@ -75,6 +75,12 @@ export async function ledgerInvariants(bank: TestBank) {
 }
 
 /** A merchant with a login and one voucher type, made through the API. */
+/** The units of a voucher type still in stock. */
+export async function stockOf(bank: TestBank, typeId: string): Promise<number> {
+  const r = await bank.db.client.execute({ sql: "SELECT stock FROM voucher_types WHERE id = ?", args: [typeId] });
+  return Number(r.rows[0]!.stock);
+}
+
 export async function merchantWithType(
   bank: TestBank,
   type: { name?: string; pointsCost?: number; stock?: number; validDays?: number } = {},

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openLocalDatabase } from "../../db/local";
+import { openLocalDatabase } from "../../src/db/local";
 import { backupDatabase, main, verifyBackup } from "../../scripts/db-backup";
 import { createDb } from "../../src/db/client";
 import { verifyStoredChain } from "../../src/ledger/chain";

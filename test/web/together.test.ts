@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getPassbook } from "../../src/domain/members";
-import { listVoucherTypes } from "../../src/domain/vouchers";
-import { publicSummary } from "../../src/domain/transparency";
+import { listVoucherTypes } from "../../src/domain/merchants";
+import { publicSummary } from "../../src/domain/public";
 import { readTogether } from "../../src/web/together";
 import { makeBank } from "../helpers/setup";
 

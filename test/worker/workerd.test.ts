@@ -6,7 +6,7 @@ import type { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { unstable_readConfig } from "wrangler";
-import { ensureAdmin } from "../../db/local";
+import { ensureAdmin } from "../../src/db/local";
 import { migrateDatabase } from "../../db/migrate";
 import { createDb, type Db } from "../../src/db/client";
 import { commit, Write } from "../../src/db/write";

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { createActivity, listActivities } from "../../domain/service";
+import { createActivity, listActivities } from "../../domain/activities";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Id, IsoDate, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { createMerchant, createVoucherType, listMerchants, listVoucherTypes, restockVoucherType } from "../../domain/vouchers";
+import { createMerchant, createVoucherType, listMerchants, listVoucherTypes, restockVoucherType } from "../../domain/merchants";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Id, IdParam, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";

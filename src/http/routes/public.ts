@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { publicLedger, publicSummary } from "../../domain/transparency";
+import { publicLedger, publicSummary } from "../../domain/public";
 import { errorResponses, jsonResponse, newRouter, pageOf, z } from "../openapi";
 
 const Summary = z

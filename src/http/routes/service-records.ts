@@ -5,7 +5,7 @@ import {
   listServiceRecords,
   recordStatuses,
   rejectServiceRecord,
-} from "../../domain/service";
+} from "../../domain/service-records";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Id, IdParam, IsoDate, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";

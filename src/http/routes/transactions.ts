@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { getTransaction, reverseTransaction } from "../../domain/reversals";
+import { getTransaction, reverseTransaction } from "../../domain/transactions";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, IdParam, jsonBody, jsonResponse, newRouter, Text, z } from "../openapi";

@@ -1,9 +1,9 @@
-import type { App } from "../src/app";
-import { signToken } from "../src/auth/tokens";
-import type { Db } from "../src/db/client";
-import { caller, type Call } from "./caller";
-import { earningDemo } from "./seed-earning";
-import { spendingScene } from "./seed-spending";
+import type { App } from "../app";
+import { signToken } from "../auth/tokens";
+import type { Db } from "../db/client";
+import { caller, type Call } from "../http/caller";
+import { earningDemo } from "./earning";
+import { spendingScene } from "./spending";
 
 // Demo data for `npm start` on an empty database, made through the API itself so it follows
 // every rule a real client meets. Each part of the product adds its scene here.

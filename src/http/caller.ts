@@ -1,4 +1,4 @@
-import type { App } from "../src/app";
+import type { App } from "../app";
 
 export interface CallResult<T = any> {
   status: number;

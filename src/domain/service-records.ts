@@ -9,16 +9,13 @@ import { assertRole, assertStaffOf } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { earnPoints } from "./points";
 import { pointsForMinutes, ruleInForce, ruleVersionsQuery, toRules } from "./rules";
-import { bump, commitWith, communityOfWrite, type WriteCtx } from "./writes";
+import { bump, commitWith, type WriteCtx } from "./writes";
 
-// Volunteer activities (outings) and service records: a record of minutes is pending until staff of
-// the member's community approve it (crediting points) or reject it; either decision is final.
+// Service records: a record of minutes is pending until staff of the member's community approve
+// it (crediting points) or reject it; either decision is final.
 
-export type ActivityRow = typeof activities.$inferSelect;
 export type ServiceRecordRow = typeof serviceRecords.$inferSelect;
 export const recordStatuses = ["pending", "approved", "rejected"] as const;
-
-const activityJson = ({ createdBy: _b, ...a }: ActivityRow) => a;
 
 export const serviceRecordJson = (r: ServiceRecordRow) => ({
   id: r.id,
@@ -36,42 +33,6 @@ export const serviceRecordJson = (r: ServiceRecordRow) => ({
   transactionId: r.transactionId,
   createdAt: r.createdAt,
 });
-
-export async function createActivity(
-  db: Db,
-  actor: Principal,
-  input: { communityId?: string; title: string; date: string; place: string },
-  ctx: WriteCtx,
-) {
-  const row: ActivityRow = {
-    id: newId(),
-    communityId: communityOfWrite(actor, input.communityId),
-    title: input.title,
-    date: input.date,
-    place: input.place,
-    createdBy: actor.userId,
-    createdAt: ctx.at,
-  };
-  const write = new Write()
-    .expect("not_found", "EXISTS (SELECT 1 FROM communities WHERE id = ?)", [row.communityId])
-    .add(db.orm.insert(activities).values(row));
-  bump(write, "activities");
-  return commitWith(db, write, ctx, activityJson(row));
-}
-
-/** Staff: their community; administrators: all or one. Newest first. */
-export async function listActivities(db: Db, actor: Principal, q: PageQuery & { communityId?: string }) {
-  assertRole(actor, "staff", "admin");
-  const community = actor.role === "staff" ? actor.communityId : q.communityId;
-  const before = decodeCursor<string>(q.cursor, "string");
-  const rows = await db.orm
-    .select()
-    .from(activities)
-    .where(and(community ? eq(activities.communityId, community) : undefined, before ? lt(activities.id, before) : undefined))
-    .orderBy(desc(activities.id))
-    .limit(q.limit + 1);
-  return toPage(rows, q.limit, (a) => a.id, activityJson);
-}
 
 /**
  * The earliest service date: rankings show the years 2000–2100, and the first rule version takes

@@ -1,11 +1,11 @@
 import { createClient, type Client } from "@libsql/client";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { hashPassword } from "../src/auth/password";
-import type { Db } from "../src/db/client";
-import { createUser } from "../src/domain/users";
-import { isReadOnlyError } from "../src/health";
-import { migrateDatabase } from "./migrate";
+import { hashPassword } from "../auth/password";
+import type { Db } from "./client";
+import { createUser } from "../domain/users";
+import { isReadOnlyError } from "../health";
+import { migrateDatabase } from "../../db/migrate";
 
 /** Opens (and creates) a local database file in WAL mode, not yet migrated. */
 export async function openLocalClient(url: string, authToken?: string): Promise<Client> {

@@ -1,0 +1,215 @@
+import { Hono } from "hono";
+import { listVoucherTypes } from "../domain/merchants";
+import { getPassbook, updateMember } from "../domain/members";
+import { listVouchers, redeemVoucher, type VoucherJson } from "../domain/vouchers";
+import { AppError, type ErrorCode } from "../errors";
+import type { AppEnv } from "../http/env";
+import { Id, z } from "../http/openapi";
+import { DataTable, Stars, type TableDef } from "./components";
+import { formatCount, formatDate, label, type Dict } from "./i18n";
+import { deps, langOf, LangParam, nowIso, pageQuery, qs, type WebContext } from "./page";
+import { checkCsrf, csrfToken, CsrfField } from "./session/csrf";
+import { firstResult, form, FormKey, formKey, formPost, formRecord } from "./session/forms";
+import { loginPage, Notice, privatePage, UserBar, wrongRolePage } from "./session/shell";
+import { readTogether } from "./together";
+
+// A member's passbook (爱心存折): balance, stars, vouchers, redeeming points for a voucher and
+// the choice to appear anonymous on the public pages.
+
+const PASSBOOK_ENTRIES = 20;
+
+const passbookErrors: Partial<Record<ErrorCode, (d: Dict) => string>> = {
+  insufficient_points: (d) => d.insufficientPoints,
+  out_of_stock: (d) => d.outOfStock,
+  forbidden: (d) => d.csrfFailed,
+};
+
+const PassbookQuery = z.strictObject({
+  cursor: z.string().max(200).optional(),
+  done: z.enum(["redeemed", "privacy"]).optional(),
+  error: z.enum(["insufficient_points", "out_of_stock", "not_found", "forbidden"]).optional(),
+  lang: LangParam,
+});
+
+async function passbookPage(c: WebContext) {
+  const view = langOf(c);
+  const { d } = view;
+  const q = pageQuery(c, PassbookQuery);
+  const p = c.get("principal");
+  if (!p) return loginPage(c, view, "passbook");
+  if (p.role !== "member" || !p.memberId) return wrongRolePage(c, view, p, "passbook");
+  const now = nowIso(c);
+  const [book, vouchers, types] = await readTogether(deps(c).db, (db) =>
+    Promise.all([
+      getPassbook(db, p, p.memberId!, { limit: PASSBOOK_ENTRIES, cursor: q.cursor }, now),
+      listVouchers(db, p, { limit: 50 }, now),
+      listVoucherTypes(db, { limit: 100 }),
+    ]),
+  );
+  const token = await csrfToken(c);
+  const m = book.member;
+  const redeemable = types.items.filter((t) => t.stock > 0);
+  const message =
+    q.done === "redeemed" ? (
+      <Notice kind="notice" text={`${d.redeemed}${vouchers.items[0]?.code ?? ""}`} />
+    ) : q.done === "privacy" ? (
+      <Notice kind="notice" text={m.publicOptOut ? d.privacySavedAnonymous : d.privacySavedPublic} />
+    ) : q.error ? (
+    <Notice kind="error" text={passbookErrors[q.error]?.(d) ?? d.errorTitle} />
+  ) : null;
+  return privatePage(
+    c,
+    view,
+    "/passbook",
+    d.passbookTitle,
+    <>
+      <UserBar d={d} p={p} token={token} />
+      {message}
+      <section class="passbook" aria-labelledby="cover">
+        <h2 id="cover">{d.bank} · 爱心存折</h2>
+        <dl>
+          <dt>{d.holder}</dt>
+          <dd>{m.name}</dd>
+          <dt>{d.passbookNo}</dt>
+          <dd>{m.passbookNo}</dd>
+          <dt>{d.balanceLabel}</dt>
+          <dd data-testid="balance">{formatCount(book.balance)}</dd>
+          <dt>{d.earnedLabel}</dt>
+          <dd>{formatCount(book.earnedTotal)}</dd>
+          <dt>{d.starsLabel}</dt>
+          <dd>
+            <Stars n={book.stars} d={d} />
+          </dd>
+          <dt>{d.titleLabel}</dt>
+          <dd>{book.title ? d.honoraryTitle : d.noTitle}</dd>
+        </dl>
+      </section>
+      <h2>{d.levelsTitle}</h2>
+      <DataTable def={levelsTable} rows={book.levels} d={d} csvHref={null} />
+      <h2>{d.vouchersTitle}</h2>
+      <DataTable def={vouchersTable} rows={vouchers.items} d={d} csvHref={null} />
+      <h2 class="no-print">{d.redeemTitle}</h2>
+      {redeemable.length === 0 ? (
+        <p class="no-print">{d.noVoucherTypes}</p>
+      ) : (
+        <form method="post" action="/passbook/redeem">
+          <input type="hidden" name="csrf" value={token} />
+          <input type="hidden" name="key" value={formKey()} />
+          <div class="field">
+            <label for="voucherTypeId">{d.voucherType}</label>
+            <select id="voucherTypeId" name="voucherTypeId" required>
+              {redeemable.map((t) => (
+                <option value={t.id}>
+                  {t.name}（{t.merchantName}）— {formatCount(t.pointsCost)} {d.points}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit">{d.redeemButton}</button>
+        </form>
+      )}
+      <h2 class="no-print">{d.privacyTitle}</h2>
+      <form method="post" action="/passbook/privacy" class="no-print">
+        <input type="hidden" name="csrf" value={token} />
+        <div class="field">
+          <span class="help" id="privacy-help">
+            {d.privacyHelp}
+          </span>
+          <label class="check">
+            <input type="checkbox" name="publicOptOut" value="1" checked={m.publicOptOut} aria-describedby="privacy-help" />
+            {d.publicOptOutLabel}
+          </label>
+        </div>
+        <button type="submit">{d.saveButton}</button>
+      </form>
+      <h2>{d.entriesTitle}</h2>
+      {/* The CSV is the spending API's passbook export; the session cookie authenticates it like a bearer token. */}
+      <DataTable
+        def={entriesTable}
+        rows={book.entries}
+        d={d}
+        csvHref={`/v1/members/${m.id}/passbook.csv`}
+        next={book.nextCursor}
+        nextHref={`/passbook${qs({ cursor: book.nextCursor })}`}
+      />
+    </>,
+  );
+}
+
+const levelsTable: TableDef<{ stars: number; at: string }> = {
+  name: "levels",
+  caption: (d) => d.levelsTitle,
+  columns: [
+    { label: (d) => d.col.stars, cell: (l, d) => d.starsOf(l.stars) },
+    { label: (d) => d.col.reached, cell: (l) => formatDate(l.at), nowrap: true },
+  ],
+};
+
+const vouchersTable: TableDef<VoucherJson> = {
+  name: "vouchers",
+  caption: (d) => d.vouchersTitle,
+  columns: [
+    { label: (d) => d.col.voucher, cell: (v) => `${v.voucherTypeName}（${v.merchantName}）` },
+    {
+      label: (d) => d.col.code,
+      cell: (v) => v.code,
+      html: (v) => (
+        <code class="nowrap" data-testid="voucher-code">
+          {v.code}
+        </code>
+      ),
+    },
+    { label: (d) => d.col.status, cell: (v, d) => label(d.voucherStatus, v.status), nowrap: true },
+    { label: (d) => d.col.expires, cell: (v) => formatDate(v.expiresAt), nowrap: true },
+  ],
+};
+
+const entriesTable: TableDef<{ at: string; kind: string; memo: string; amount: number; balanceAfter: number }> = {
+  name: "entries",
+  caption: (d) => d.entriesTitle,
+  columns: [
+    { label: (d) => d.col.date, cell: (e) => formatDate(e.at), nowrap: true },
+    { label: (d) => d.col.memo, cell: (e, d) => e.memo || label(d.txKinds, e.kind) },
+    { label: (d) => d.col.change, cell: (e) => `${e.amount > 0 ? "+" : ""}${formatCount(e.amount)}`, num: true },
+    { label: (d) => d.col.balanceAfter, cell: (e) => formatCount(e.balanceAfter), num: true },
+  ],
+};
+
+const RedeemForm = z.strictObject({ csrf: CsrfField, key: FormKey, voucherTypeId: Id });
+
+async function redeem(c: WebContext) {
+  const p = c.get("principal");
+  if (!p || p.role !== "member") return c.redirect("/passbook", 303);
+  const f = await form(c, RedeemForm);
+  await checkCsrf(c, f.csrf);
+  const record = await formRecord(p, `redeem:${f.voucherTypeId}`, f.key, 201);
+  try {
+    await redeemVoucher(deps(c).db, p, { voucherTypeId: f.voucherTypeId }, { at: nowIso(c), idem: record });
+  } catch (err) {
+    // The same form sent twice: the first one redeemed; show its result.
+    if (await firstResult(c, record, err)) return c.redirect("/passbook?done=redeemed", 303);
+    if (err instanceof AppError && (err.code === "insufficient_points" || err.code === "out_of_stock" || err.code === "not_found")) {
+      return c.redirect(`/passbook?error=${err.code}`, 303);
+    }
+    throw err;
+  }
+  return c.redirect("/passbook?done=redeemed", 303);
+}
+
+// An unticked checkbox is not sent at all, so its absence means "show my name".
+const PrivacyForm = z.strictObject({ csrf: CsrfField, publicOptOut: z.literal("1").optional() });
+
+/** The member's own choice to appear as anonymous on the public pages (PATCH /v1/members/:id's publicOptOut). */
+async function privacy(c: WebContext) {
+  const p = c.get("principal");
+  if (!p || p.role !== "member" || !p.memberId) return c.redirect("/passbook", 303);
+  const f = await form(c, PrivacyForm);
+  await checkCsrf(c, f.csrf);
+  await updateMember(deps(c).db, p, p.memberId, { publicOptOut: f.publicOptOut === "1" });
+  return c.redirect("/passbook?done=privacy", 303);
+}
+
+export const passbookPages = new Hono<AppEnv>()
+  .get("/passbook", passbookPage)
+  .post("/passbook/redeem", ...formPost, redeem)
+  .post("/passbook/privacy", ...formPost, privacy);
