@@ -4,7 +4,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { unstable_readConfig } from "wrangler";
-import { ensureAdmin } from "../../db/local";
+import { ensureAdmin } from "../../src/db/local";
 import { migrateDatabase } from "../../db/migrate";
 import { createDb } from "../../src/db/client";
 import { startDelayProxy, type DelayProxy } from "./delay-proxy";
