@@ -14,11 +14,15 @@ import { f, QUICK, Report } from "./report";
 // last ones — and every read that could grow is timed in process against that file, and sealing
 // is timed on the unsealed tail. Writes BENCHMARKS.md block "growth".
 
-const SCALES = QUICK ? [1_000, 20_000] : [1_000, 100_000, 1_000_000];
+const scalesArg = process.argv.find((a) => a.startsWith("--scales="));
+/** `--scales=1000,50000` picks other sizes (a look at one read's growth; printed, never written). */
+const SCALES = scalesArg ? scalesArg.slice("--scales=".length).split(",").map(Number) : QUICK ? [1_000, 20_000] : [1_000, 100_000, 1_000_000];
 const RUNS = QUICK ? 5 : 20;
 /** A read stops being repeated after this long, so a linear one at 1M does not take all afternoon. */
 const BUDGET_MS = 3_000;
 const UNSEALED = QUICK ? 200 : 1_000;
+/** Members and wishes at the smallest size too: enough that every first page and CSV is full (1,000 rows). */
+const MIN_ROWS = 2_000;
 
 interface Filled {
   members: number;
@@ -30,13 +34,13 @@ interface Filled {
 /**
  * Fills `txs` transactions: 1 in 10 a money donation (fund:income:company → fund:cash), 1 in 10 an
  * expense (fund:cash → fund:spending:hardship_aid), the rest 10-point service credits to members,
- * one in ten of them to the target. The postings trigger keeps the stored balances; the members'
+ * one in a hundred transactions to the target. The postings trigger keeps the stored balances; the members'
  * totals, stars and yearly figures are set as the write path would have left them.
  */
 async function fill(bank: Awaited<ReturnType<typeof benchBank>>, communityId: string, targetId: string, txs: number): Promise<Filled> {
   const t0 = performance.now();
   const c = bank.db.client;
-  const nMembers = Math.max(200, Math.floor(txs / 10));
+  const nMembers = Math.max(MIN_ROWS, Math.floor(txs / 10));
   const target = await c.execute({ sql: "SELECT account_id FROM members WHERE id = ?", args: [targetId] });
   const targetAccount = String(target.rows[0]!.account_id);
   const seq = (from: number, to: number) => `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})`;
@@ -46,7 +50,7 @@ async function fill(bank: Awaited<ReturnType<typeof benchBank>>, communityId: st
          SELECT printf('BACC%08d', i), printf('member:GB-%08d', i), 'PTS', 'member_passbook', 0, 1 FROM n`,
       `${seq(1, nMembers)} INSERT INTO members (id, community_id, name, kind, passbook_seq, passbook_no, account_id, earned_total, stars, created_at)
          SELECT printf('BMEM%08d', i), '${communityId}', '基准会员', 'volunteer', 1000000 + i, printf('GB-%08d', i), printf('BACC%08d', i), 0, 0, '2025-01-01T00:00:00.000Z' FROM n`,
-      `${seq(1, Math.floor(txs / 20))} INSERT INTO wishes (id, community_id, title, description, kind, beneficiary_group, beneficiary_name, status, created_by, created_at)
+      `${seq(1, Math.max(MIN_ROWS, Math.floor(txs / 20)))} INSERT INTO wishes (id, community_id, title, description, kind, beneficiary_group, beneficiary_name, status, created_by, created_at)
          SELECT printf('BWSH%08d', i), '${communityId}', '心愿', '基准心愿', 'goods', 'elderly', '受益人',
                 CASE i % 4 WHEN 0 THEN 'open' WHEN 1 THEN 'confirmed' WHEN 2 THEN 'fulfilled' ELSE 'cancelled' END, 'bench', '2025-06-01T00:00:00.000Z' FROM n`,
     ],
@@ -101,39 +105,35 @@ async function fill(bank: Awaited<ReturnType<typeof benchBank>>, communityId: st
   return { members: nMembers, postings, targetId, fillMs: performance.now() - t0 };
 }
 
-async function timeRead(run: () => Promise<Response>): Promise<number> {
-  const once = async () => {
-    const res = await run();
-    const body = await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`${res.status}: ${new TextDecoder().decode(body).slice(0, 200)}`);
-  };
-  // Three untimed first: compiled code paths, warm page cache.
-  for (let i = 0; i < 3; i++) await once();
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+
+async function once(run: () => Promise<Response>): Promise<number> {
   const t0 = performance.now();
-  let n = 0;
-  while (n < RUNS && (n === 0 || performance.now() - t0 < BUDGET_MS)) {
-    await once();
-    n++;
-  }
-  return (performance.now() - t0) / n;
+  const res = await run();
+  const body = await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${res.status}: ${new TextDecoder().decode(body).slice(0, 200)}`);
+  return performance.now() - t0;
 }
 
 const report = new Report();
 const log = (s = "") => report.log(s);
-const results: { txs: number; filled: Filled; reads: Map<string, number>; sealPerSec: number; bytesPerMillion: number }[] = [];
+const results: { txs: number; filled: Filled; reads: Map<string, number>; sealPerSec: number; bytes: number }[] = [];
+type Read = [string, () => Promise<Response>];
+const banks: { txs: number; bank: Awaited<ReturnType<typeof benchBank>>; filled: Filled; reads: Read[] }[] = [];
 
 for (const txs of SCALES) {
   const bank = await benchBank();
   const { community, staff } = await staffAndMember(bank, `g${txs}`);
   const target = await newMember(bank, community.id, staff);
   const filled = await fill(bank, community.id, target.id, txs);
+  console.log(`${txs}: filled in ${f(filled.fillMs / 1000, 1)} s`);
   // Sealing off while reading: the unsealed tail is for the sealing figure below.
   const app = createApp({ db: bank.db, clock: systemClock, jwtSecret: BENCH_SECRET, defer: () => undefined });
   const auth = { authorization: `Bearer ${staff}` };
   const admin = { authorization: `Bearer ${bank.admin}` };
   const get = (path: string, headers: Record<string, string> = {}) => () => Promise.resolve(app.request(path, { headers }));
   const deep = encodeCursor(Math.floor(txs / 2));
-  const reads: [string, () => Promise<Response>][] = [
+  const reads: Read[] = [
     ["passbook, balance and first page (API)", get(`/v1/members/${target.id}/passbook`, auth)],
     ["public summary (API)", get("/v1/public/summary")],
     ["public ledger page at the chain's middle (API, 200)", get(`/v1/public/ledger?cursor=${deep}`)],
@@ -146,18 +146,32 @@ for (const txs of SCALES) {
     ["CSV: fund statement for 2026", get("/v1/fund/statement.csv?from=2026-01-01&to=2027-01-01")],
     ["CSV: the target's whole passbook", get(`/v1/members/${target.id}/passbook.csv`, auth)],
     ["CSV: voucher register", get("/v1/vouchers.csv", admin)],
-    ...Object.keys(publicTables).map((name): [string, () => Promise<Response>] => [`CSV: /csv/${name}.csv (first 1,000 rows)`, get(`/csv/${name}.csv`)]),
+    ...Object.keys(publicTables).map((name): Read => [`CSV: /csv/${name}.csv (first 1,000 rows)`, get(`/csv/${name}.csv`)]),
   ];
-  const times = new Map<string, number>();
-  for (const [name, run] of reads) times.set(name, await timeRead(run));
+  banks.push({ txs, bank, filled, reads });
+}
+
+// Every read in rounds across the sizes (1k, 100k, 1M, 1k, …), median per size: a burst of load
+// from the machine's other users then falls on all sizes alike instead of on one of them.
+const times = banks.map(() => new Map<string, number>());
+for (let r = 0; r < banks[0]!.reads.length; r++) {
+  const name = banks[0]!.reads[r]![0];
+  const samples = banks.map(() => [] as number[]);
+  for (const b of banks) for (let i = 0; i < 3; i++) await once(b.reads[r]![1]);
+  const t0 = performance.now();
+  for (let round = 0; round < RUNS && (round < 3 || performance.now() - t0 < BUDGET_MS * banks.length); round++) {
+    for (const [i, b] of banks.entries()) samples[i]!.push(await once(b.reads[r]![1]));
+  }
+  banks.forEach((_, i) => times[i]!.set(name, median(samples[i]!)));
+}
+
+for (const [i, { txs, bank, filled }] of banks.entries()) {
   const t0 = performance.now();
   const sealed = await sealPending(bank.db);
   const sealPerSec = (sealed * 1000) / (performance.now() - t0);
-  const pages = await bank.db.client.batch(["PRAGMA page_count", "PRAGMA page_size", "PRAGMA freelist_count"], "read");
-  const bytes = (Number(pages[0]!.rows[0]![0]) - Number(pages[2]!.rows[0]![0])) * Number(pages[1]!.rows[0]![0]);
-  const fileBytes = statSync(join(bank.dir, "bench.db")).size;
-  results.push({ txs, filled, reads: times, sealPerSec, bytesPerMillion: (Math.max(bytes, fileBytes) / filled.postings) * 1e6 });
-  console.log(`${txs}: filled in ${f(filled.fillMs / 1000, 1)} s, sealed ${sealed}`);
+  await bank.db.client.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+  const bytes = statSync(join(bank.dir, "bench.db")).size;
+  results.push({ txs, filled, reads: times[i]!, sealPerSec, bytes });
   await bank.close();
 }
 
@@ -165,7 +179,7 @@ report.header(QUICK ? "npm run bench:growth -- --quick" : "npm run bench:growth"
 log("## 7. What grows with the ledger");
 log();
 log(
-  `Each size is a fresh database file (WAL, checkpointed) filled set-based in SQL: one member per ten transactions (at least 200), 80 % service credits, 10 % money donations, 10 % fund expenses, dated evenly over 2025–2026, one wish per twenty transactions, all sealed but the last ${UNSEALED} (fewer at 1k). Each read is the mean of up to ${RUNS} requests through the app in process (fewer once ${BUDGET_MS / 1000} s are spent), after one untimed.`,
+  `Each size is a fresh database file (WAL, checkpointed) filled set-based in SQL: one member per ten transactions and one wish per twenty (at least ${MIN_ROWS.toLocaleString("en-US")} of each, so every first page is full at every size), 80 % service credits, 10 % money donations, 10 % fund expenses, dated evenly over 2025–2026, all sealed but the last ${UNSEALED} (fewer at 1k). Each read is the median of up to ${RUNS} requests through the app in process (at least 3; fewer than ${RUNS} once ${BUDGET_MS / 1000} s per size are spent), after three untimed, taken in rounds across the sizes so that the load of the machine's other users falls on every size alike.`,
 );
 log();
 const base = results[0]!;
@@ -181,10 +195,17 @@ for (const name of base.reads.keys()) {
 log();
 log("| figure | " + results.map((r) => `${r.txs.toLocaleString("en-US")} tx`).join(" | ") + " |");
 log(`|---|${results.map(() => "---:").join("|")}|`);
-log(`| members | ${results.map((r) => r.filled.members.toLocaleString("en-US")).join(" | ")} |`);
+log(`| members (and wishes: half as many, at least ${MIN_ROWS.toLocaleString("en-US")}) | ${results.map((r) => r.filled.members.toLocaleString("en-US")).join(" | ")} |`);
 log(`| postings | ${results.map((r) => r.filled.postings.toLocaleString("en-US")).join(" | ")} |`);
 log(`| filled in | ${results.map((r) => `${f(r.filled.fillMs / 1000, 1)} s`).join(" | ")} |`);
 log(`| sealing, transactions per second (the unsealed tail, one sealPending) | ${results.map((r) => f(r.sealPerSec, 0)).join(" | ")} |`);
-log(`| database bytes per million postings | ${results.map((r) => `${f(r.bytesPerMillion / 2 ** 20, 0)} MiB`).join(" | ")} |`);
+log(`| database file | ${results.map((r) => `${f(r.bytes / 2 ** 20, 1)} MiB`).join(" | ")} |`);
+// Marginal: the growth from the previous size over the postings added, so the fixed part (members, wishes, schema) drops out.
+log(
+  `| database bytes per million postings (growth from the previous size) | — | ${results
+    .slice(1)
+    .map((r, i) => `${f(((r.bytes - results[i]!.bytes) / (r.filled.postings - results[i]!.filled.postings) * 1e6) / 2 ** 20, 0)} MiB`)
+    .join(" | ")} |`,
+);
 log();
-report.write("growth");
+if (!scalesArg) report.write("growth");
