@@ -1,4 +1,3 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { bodyLimit } from "hono/body-limit";
 import type { ExecutionContext } from "hono";
 import { secureHeaders } from "hono/secure-headers";
@@ -23,7 +22,8 @@ import { transactionRoutes } from "./http/routes/transactions";
 import { userRoutes } from "./http/routes/users";
 import { voucherRoutes } from "./http/routes/vouchers";
 import { publicJsonCache } from "./web/cache";
-import { webRoutes } from "./web/routes";
+import { docsRoutes } from "./web/docs";
+import { pageNotFound, webRoutes } from "./web/routes";
 import { wishRoutes } from "./http/routes/wishes";
 import { activityRoutes } from "./http/routes/activities";
 import { serviceRecordRoutes } from "./http/routes/service-records";
@@ -33,18 +33,6 @@ import { rankingRoutes } from "./http/routes/rankings";
 export type { AppDeps };
 
 export const MAX_BODY_BYTES = 64 * 1024;
-
-const SWAGGER_UI_VERSION = "5.35.0";
-const DOCS_POLICY = [
-  "default-src 'none'",
-  "script-src https://cdn.jsdelivr.net 'unsafe-inline'",
-  "style-src https://cdn.jsdelivr.net 'unsafe-inline'",
-  "img-src 'self' data: https://cdn.jsdelivr.net",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
 
 /** Builds the whole app from its dependencies; the Node server, the Worker and the tests all call this. */
 export function createApp(deps: AppDeps) {
@@ -132,19 +120,10 @@ export function createApp(deps: AppDeps) {
       description: "Community volunteer points: micro-wishes, love passbooks, service vouchers and a published fund.",
     },
   });
-  // The API reader runs Swagger UI from a CDN on this origin: a pinned version (a published npm
-  // version never changes, "latest" would), allowed to load from there and to talk to us only.
-  app.get(
-    "/docs",
-    async (c, next) => {
-      await next();
-      c.header("Content-Security-Policy", DOCS_POLICY);
-    },
-    swaggerUI({ url: "/openapi.json", version: SWAGGER_UI_VERSION }),
-  );
+  app.route("/", docsRoutes);
   app.route("/", webRoutes);
 
-  app.notFound(notFoundHandler);
+  app.notFound((c) => (c.req.path === "/v1" || c.req.path.startsWith("/v1/") ? notFoundHandler(c) : pageNotFound(c)));
   app.onError(onError);
   return app;
 }

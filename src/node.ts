@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ensureAdmin, openLocalClient, prepareDatabase } from "./db/local";
 import { loadDemoData } from "./demo/seed";
+import { nodeDocsAsset } from "./docs-assets";
 import { createApp } from "./app";
 import { createDb } from "./db/client";
 import { systemClock } from "./clock";
@@ -37,6 +38,7 @@ const app = createApp({
   claimDays: config.CLAIM_DAYS,
   secureCookies: false,
   clientAddress: socketAddress,
+  docsAsset: nodeDocsAsset,
 });
 
 // Migrations, the administrator and demo data wait for a writable database; reads are served meanwhile.

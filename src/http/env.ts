@@ -3,6 +3,7 @@ import type { Principal } from "../auth/tokens";
 import type { Clock } from "../clock";
 import type { Db } from "../db/client";
 import type { IdempotencyRecord } from "../db/write";
+import type { DocsAssetFile } from "../web/docs";
 
 /** Everything the app needs from outside, injected by the Node and Worker entries and by tests. */
 export interface AppDeps {
@@ -24,6 +25,8 @@ export interface AppDeps {
    */
   clientAddress?: (c: Context<AppEnv>) => string | undefined;
   log?: (message: string, detail?: unknown) => void;
+  /** The API reader's Swagger UI files, where the app serves them itself (Node); Workers serve them as static assets. */
+  docsAsset?: (file: DocsAssetFile) => Promise<string>;
   /** Marks the session cookie Secure (off only for plain-http local runs and tests). */
   secureCookies?: boolean;
 }

@@ -138,6 +138,7 @@ const zh = {
   status: "状态",
   // errors
   errorTitle: "出错了",
+  noSuchPage: "没有这个页面，请检查网址，或从首页进入。",
   csrfFailed: "页面已过期，请刷新后重试。",
   insufficientPoints: "积分不足，无法兑换。",
   outOfStock: "这种服务券已兑完。",
@@ -370,6 +371,7 @@ const en: Dict = {
   validUntil: "Valid until",
   status: "Status",
   errorTitle: "Something went wrong",
+  noSuchPage: "There is no page at this address; check it, or start from the home page.",
   csrfFailed: "This page has expired; reload it and try again.",
   insufficientPoints: "Not enough points for this voucher.",
   outOfStock: "This voucher is out of stock.",

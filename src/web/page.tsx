@@ -116,8 +116,14 @@ export function validated<T extends z.ZodTypeAny>(schema: T, input: unknown, mes
   return parsed.data;
 }
 
-export const pageQuery = <T extends z.ZodTypeAny>(c: WebContext, schema: T): z.infer<T> =>
-  validated(schema, c.req.query(), "The address has parameters this page does not take");
+/**
+ * The page's own query parameters, checked; any others are dropped, not refused: a link shared
+ * through WeChat or Weibo comes back with from=singlemessage&isappinstalled=0, utm_* and the like.
+ */
+export function pageQuery<T extends z.ZodObject>(c: WebContext, schema: T): z.infer<T> {
+  const known = Object.fromEntries(Object.entries(c.req.query()).filter(([k]) => Object.hasOwn(schema.shape, k)));
+  return validated(schema, known, "The address has parameters this page cannot read");
+}
 
 export const ListQuery = z.strictObject({ cursor: z.string().max(200).optional(), lang: LangParam });
 

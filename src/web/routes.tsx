@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError } from "../errors";
 import type { AppEnv } from "../http/env";
-import { langOf, sendPage } from "./page";
+import { langOf, sendPage, type WebContext } from "./page";
 import { publicPages } from "./public";
 import { merchantPages } from "./merchant";
 import { passbookPages } from "./passbook";
@@ -11,6 +11,22 @@ import { loginPages } from "./session/login";
 
 // The web pages, mounted at the root beside /v1. Errors here become an HTML page (the API's
 // JSON error body would be no use to a person); the request id is shown to quote when asking.
+
+/** An address nobody serves: outside /v1 a person asked for it, so they get a page, not JSON. */
+export function pageNotFound(c: WebContext) {
+  const view = langOf(c);
+  return sendPage(c, view, {
+    access: "private",
+    path: c.req.path,
+    title: view.d.errorTitle,
+    status: 404,
+    body: (
+      <p class="error" role="alert">
+        {view.d.noSuchPage} <a href="/">{view.d.nav.home}</a>
+      </p>
+    ),
+  });
+}
 
 export const webRoutes = new Hono<AppEnv>()
   .route("/", publicPages)

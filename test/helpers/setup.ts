@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { ensureAdmin, openLocalDatabase } from "../../src/db/local";
 import { caller, type Call } from "../../src/http/caller";
 import { createApp, type App } from "../../src/app";
+import { nodeDocsAsset } from "../../src/docs-assets";
 import { signToken, type Principal } from "../../src/auth/tokens";
 import { ManualClock } from "../../src/clock";
 import { countRoundTrips, createDb, type Db } from "../../src/db/client";
@@ -52,6 +53,7 @@ export async function makeBank(opts: { clockStart?: string; wrapClient?: (client
     passwordIterations: FAST_ITERATIONS,
     defer: (work) => void pending.push(work),
     clientAddress: (c) => c.req.header("x-test-address") ?? "127.0.0.1",
+    docsAsset: nodeDocsAsset,
   });
   await ensureAdmin(createDb(raw), "admin", "admin-password", FAST_ITERATIONS);
   const call = caller(app);

@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../../src/app";
 import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_USERNAME } from "../../src/auth/login";
 import { SESSION_COOKIE } from "../../src/http/auth";
+import { SWAGGER_UI_VERSION } from "../../src/web/docs";
 import { makeBank, serveBank, type TestBank } from "../helpers/setup";
 import { buildScene, dumpDatabase, type Scene } from "./helpers";
 
@@ -188,17 +191,35 @@ describe("security headers", () => {
     }
   });
 
-  it("the API reader (/docs) loads a pinned Swagger UI under its own policy", async () => {
+  it("the API reader (/docs) loads a pinned Swagger UI from this origin under a strict policy", async () => {
     const res = await bank.app.request("/docs");
     const html = await res.text();
     common(res.headers, "/docs");
     const csp = res.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("style-src 'self';");
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
-    const scripts = [...html.matchAll(/src="([^"]+)"/g)].map((m) => m[1]!);
-    expect(scripts.length).toBeGreaterThan(0);
-    for (const src of scripts) expect(src, "a fixed version, never whatever is latest").toMatch(/swagger-ui-dist@\d+\.\d+\.\d+\//);
+    expect(csp, "no inline script may run").not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(html).not.toMatch(/<script>|<style>/);
+    const assets = [...html.matchAll(/(?:src|href)="(\/docs\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toEqual(["/docs/5.35.0/swagger-ui.css", "/docs/5.35.0/swagger-ui-bundle.js", "/docs/init.js"]);
+    for (const path of assets) {
+      const asset = await bank.app.request(path);
+      expect(asset.status, path).toBe(200);
+      expect(asset.headers.get("content-type"), path).toMatch(path.endsWith(".css") ? /^text\/css/ : /^text\/javascript/);
+      common(asset.headers, path);
+    }
+    const bundle = await bank.app.request("/docs/5.35.0/swagger-ui-bundle.js");
+    expect(bundle.headers.get("cache-control"), "a versioned path never changes").toContain("immutable");
+    expect(await bundle.text()).toContain("SwaggerUIBundle");
+    expect((await bank.app.request("/docs/5.35.0/package.json")).status, "only the two files").toBe(404);
+  });
+
+  it("the docs' Swagger UI version is the installed swagger-ui-dist", async () => {
+    const installed = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"), "utf8")).version;
+    expect(SWAGGER_UI_VERSION).toBe(installed);
   });
 });
 

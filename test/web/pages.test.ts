@@ -167,8 +167,26 @@ describe("language", () => {
 });
 
 describe("bad addresses", () => {
-  it("unknown parameters, bad cursors and out-of-range years are a 400 page, not a crash", async () => {
-    for (const path of ["/?utm=x", "/wishes?cursor=garbage", "/honours?year=1999", "/honours?year=2099", "/ledger?cursor=%5B%5D", "/csv/wishes.csv?limit=5000"]) {
+  it("parameters a page does not know are ignored: links shared through WeChat or Weibo open", async () => {
+    for (const path of ["/?from=singlemessage&isappinstalled=0", "/wishes?utm_source=weibo&utm_medium=share", "/fund?from=timeline&lang=en", "/honours?year=2026&isappinstalled=1", "/passbook?from=groupmessage"]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+    }
+    expect(await (await get("/fund?from=timeline&lang=en")).text()).toContain("Love Savings Fund");
+  });
+
+  it("an address nobody serves is a 404 page in the reader's language; under /v1 it stays JSON", async () => {
+    const page = await get("/no-such-page?from=singlemessage");
+    expect(page.status).toBe(404);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(await page.text()).toContain("没有这个页面");
+    const api = await get("/v1/no-such-thing");
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe("not_found");
+  });
+
+  it("bad cursors and out-of-range years are a 400 page, not a crash", async () => {
+    for (const path of ["/wishes?cursor=garbage", "/honours?year=1999", "/honours?year=2099", "/ledger?cursor=%5B%5D", "/csv/wishes.csv?limit=5000"]) {
       const res = await get(path);
       expect(res.status, path).toBe(400);
       expect(res.headers.get("content-type"), path).toContain("text/html");
