@@ -1,6 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import type { ExecutionContext } from "hono";
 import { secureHeaders } from "hono/secure-headers";
+import { defaultBankTime } from "./bank-time";
 import { AppError } from "./errors";
 import { newId } from "./ids";
 import { coalescingSealer } from "./ledger/chain";
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps) {
     deps.defer ?? ((work: () => Promise<unknown>) => void work().catch((e) => (deps.log ?? console.error)("deferred work failed", e)));
 
   const seal = coalescingSealer(deps.db);
+  const time = deps.bankTime ?? defaultBankTime;
 
   app.use("*", async (c, next) => {
     let ctx: ExecutionContext | undefined;
@@ -50,6 +52,7 @@ export function createApp(deps: AppDeps) {
       ctx = undefined; // not on Workers: no execution context
     }
     c.set("deps", deps);
+    c.set("time", time);
     // On Workers, Cloudflare's own ray id; elsewhere a header of that name is the client's word.
     c.set("requestId", (ctx && c.req.header("cf-ray")) || newId());
     await next();

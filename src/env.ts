@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { DEFAULT_BANK_TIME_ZONE, isTimeZone } from "./bank-time";
 
 // Configuration, parsed once with zod. Secrets come from the environment or Workers secrets only.
 
@@ -6,6 +7,10 @@ const common = {
   DATABASE_URL: z.string().min(1).default("file:data/lsb.db"),
   DATABASE_AUTH_TOKEN: z.string().optional(),
   CLAIM_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  BANK_TIME_ZONE: z
+    .string()
+    .default(DEFAULT_BANK_TIME_ZONE)
+    .refine(isTimeZone, "BANK_TIME_ZONE must be an IANA time zone such as Asia/Shanghai"),
 };
 
 export const nodeConfigSchema = z.object({

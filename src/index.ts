@@ -1,5 +1,6 @@
 import { createClient } from "@libsql/client/web";
 import { createApp, type App } from "./app";
+import { bankTime } from "./bank-time";
 import { systemClock, type Clock } from "./clock";
 import { createDb, type Db } from "./db/client";
 import { edgeCacheLayer, type EdgeCacheLayer } from "./edge-cache";
@@ -19,7 +20,14 @@ function instance(env: Bindings) {
   if (!cached) {
     const config = parseConfig(workerConfigSchema, env);
     const db = createDb(createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }));
-    const app = createApp({ db, clock: systemClock, jwtSecret: config.JWT_SECRET, claimDays: config.CLAIM_DAYS, secureCookies: true });
+    const app = createApp({
+      db,
+      clock: systemClock,
+      jwtSecret: config.JWT_SECRET,
+      claimDays: config.CLAIM_DAYS,
+      bankTime: bankTime(config.BANK_TIME_ZONE),
+      secureCookies: true,
+    });
     cached = { app, config, db, edge: edgeCacheLayer((caches as unknown as { default: Cache }).default) };
   }
   return cached;

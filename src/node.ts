@@ -6,6 +6,7 @@ import { loadDemoData } from "./demo/seed";
 import { nodeDocsAsset } from "./docs-assets";
 import { createApp } from "./app";
 import { createDb } from "./db/client";
+import { bankTime } from "./bank-time";
 import { systemClock } from "./clock";
 import { nodeConfigSchema, parseConfig } from "./env";
 import { runScheduledJobs } from "./jobs";
@@ -36,6 +37,7 @@ const app = createApp({
   clock: systemClock,
   jwtSecret,
   claimDays: config.CLAIM_DAYS,
+  bankTime: bankTime(config.BANK_TIME_ZONE),
   secureCookies: false,
   clientAddress: socketAddress,
   docsAsset: nodeDocsAsset,

@@ -9,7 +9,7 @@ import { assertRole, assertStaffOf } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { earnPoints } from "./points";
 import { pointsForMinutes, ruleInForce, ruleVersionsQuery, toRules } from "./rules";
-import { bump, commitWith, type WriteCtx } from "./writes";
+import { bump, commitWith, dayOf, type WriteCtx } from "./writes";
 
 // Service records: a record of minutes is pending until staff of the member's community approve
 // it (crediting points) or reject it; either decision is final.
@@ -55,7 +55,7 @@ export interface NewServiceRecord {
 export async function createServiceRecord(db: Db, actor: Principal, input: NewServiceRecord, ctx: WriteCtx) {
   if (actor.role === "member" && actor.memberId !== input.memberId) throw forbidden("A member reports only their own service");
   if (actor.role !== "member") assertRole(actor, "staff", "admin");
-  if (input.date > ctx.at.slice(0, 10)) throw new AppError("validation_failed", "The service date cannot be in the future", { field: "date" });
+  if (input.date > dayOf(ctx).dateOf(ctx.at)) throw new AppError("validation_failed", "The service date cannot be in the future", { field: "date" });
   if (input.date < FIRST_SERVICE_DATE) throw tooEarly("Too early a date.");
   const [memberRows, activityRows] = await db.orm.batch([
     db.orm.select().from(members).where(eq(members.id, input.memberId)),
@@ -152,7 +152,8 @@ export async function approveServiceRecord(db: Db, actor: Principal, id: string,
   const { record, member, rules } = await loadRecord(db, actor, id);
   // A record entered before dates were checked: it can only be rejected.
   if (record.date < FIRST_SERVICE_DATE) throw tooEarly("This record cannot be credited: reject it.");
-  const serviceAt = `${record.date}T00:00:00.000Z`;
+  // The rule in force when the bank's service day began.
+  const serviceAt = dayOf(ctx).bounds(record.date).from;
   const rule = ruleInForce(rules, serviceAt);
   const points = pointsForMinutes(record.minutes, rule);
   const year = Number(record.date.slice(0, 4));

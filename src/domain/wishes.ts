@@ -10,7 +10,7 @@ import { assertRole, assertStaffOf } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { earnPoints } from "./points";
 import { ruleInForce, ruleVersionsQuery, toRules } from "./rules";
-import { bump, commitWith, communityOfWrite, type WriteCtx } from "./writes";
+import { bump, commitWith, communityOfWrite, dayOf, type WriteCtx } from "./writes";
 
 // Micro-wishes (微心愿): open → claimed → fulfilled → confirmed, or open → cancelled; a claim can be
 // released back to open. Every state change is a conditional UPDATE checked inside the write, so
@@ -81,7 +81,8 @@ function addEvent(write: Write, wishId: string, from: WishStatus | null, to: Wis
 
 export async function createWish(db: Db, actor: Principal, input: NewWish, ctx: WriteCtx) {
   const communityId = communityOfWrite(actor, input.communityId);
-  if (input.deadline !== undefined && input.deadline <= ctx.at) {
+  const deadline = input.deadline?.length === 10 ? dayOf(ctx).endOf(input.deadline) : input.deadline;
+  if (deadline !== undefined && deadline <= ctx.at) {
     throw new AppError("validation_failed", "The deadline must be in the future", { field: "deadline" });
   }
   const row: WishRow = {
@@ -94,7 +95,7 @@ export async function createWish(db: Db, actor: Principal, input: NewWish, ctx: 
     beneficiaryGroup: input.beneficiaryGroup,
     beneficiaryName: input.beneficiary.name,
     beneficiaryContact: input.beneficiary.contact ?? null,
-    deadline: input.deadline ?? null,
+    deadline: deadline ?? null,
     status: "open",
     claimedBy: null,
     claimedAt: null,

@@ -1,4 +1,5 @@
 import type { Principal } from "../auth/tokens";
+import { defaultBankTime, type BankTime } from "../bank-time";
 import type { Db } from "../db/client";
 import { commit, type IdempotencyRecord, type Write } from "../db/write";
 import { AppError, forbidden } from "../errors";
@@ -6,11 +7,15 @@ import { assertRole } from "./access";
 
 // Small helpers shared by the earning modules (wishes, service, donations, honours).
 
-/** What a write needs from its request: the clock's time and the Idempotency-Key record, if any. */
+/** What a write needs from its request: the clock's time, the bank's day, and the Idempotency-Key record, if any. */
 export interface WriteCtx {
   at: string;
   idem?: IdempotencyRecord;
+  /** The bank's day; writes made outside a request use the default zone. */
+  time?: BankTime;
 }
+
+export const dayOf = (ctx: WriteCtx): BankTime => ctx.time ?? defaultBankTime;
 
 /** Commits the write (storing the response under the Idempotency-Key in the same batch) and returns `body`. */
 export async function commitWith<T>(db: Db, write: Write, ctx: WriteCtx, body: T): Promise<T> {

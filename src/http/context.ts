@@ -7,4 +7,5 @@ import { idem } from "./openapi";
 export const writeCtx = (c: Context<AppEnv>, status: 200 | 201): WriteCtx => ({
   at: c.get("deps").clock.now().toISOString(),
   idem: idem(c, status),
+  time: c.get("time"),
 });

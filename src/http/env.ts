@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Principal } from "../auth/tokens";
+import type { BankTime } from "../bank-time";
 import type { Clock } from "../clock";
 import type { Db } from "../db/client";
 import type { IdempotencyRecord } from "../db/write";
@@ -9,6 +10,8 @@ import type { DocsAssetFile } from "../web/docs";
 export interface AppDeps {
   db: Db;
   clock: Clock;
+  /** The bank's time zone ("today", service dates, times shown to people); Asia/Shanghai when not given. */
+  bankTime?: BankTime;
   jwtSecret: string;
   /** PBKDF2 iterations for new password hashes; at most 100,000 (the Workers limit). */
   passwordIterations?: number;
@@ -34,6 +37,7 @@ export interface AppDeps {
 export interface AppEnv {
   Variables: {
     deps: AppDeps;
+    time: BankTime;
     requestId: string;
     principal: Principal | undefined;
     idempotency: IdempotencyRecord | undefined;

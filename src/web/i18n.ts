@@ -1,6 +1,7 @@
 // The pages' words, in Chinese (the default) and English. One object per language with the same
 // keys, so a missing translation is a type error rather than a blank on the page.
 
+import { defaultBankTime, type BankTime } from "../bank-time";
 import { TITLE_ZH } from "../domain/rules";
 
 export type Lang = "zh" | "en";
@@ -498,5 +499,7 @@ export const formatHours = (minutes: number): string => {
   return `${formatCount(Math.floor(tenths / 10))}${tenths % 10 ? `.${tenths % 10}` : ""}`;
 };
 
-export const formatDate = (iso: string | null | undefined): string => (iso ? iso.slice(0, 10) : "");
-export const formatDateTime = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+/** A date stays as it is; an instant is shown as its date in the bank's time zone. */
+export const formatDate = (iso: string | null | undefined, time: BankTime = defaultBankTime): string =>
+  !iso ? "" : iso.length === 10 ? iso : time.dateOf(iso);
+export const formatDateTime = (iso: string, time: BankTime = defaultBankTime): string => time.formatDateTime(iso);

@@ -10,7 +10,7 @@ const newRules = (extra: Record<string, unknown> = {}) => ({
   pointsPerWishFulfilled: 50,
   starThresholds: [10, 100, 300, 600, 1000],
   titleMinStars: 3,
-  effectiveFrom: "2026-07-01T00:00:00.000Z",
+  effectiveFrom: "2026-07-01T00:00:00+08:00", // 1 July as the bank's day begins, in Beijing
   ...extra,
 });
 

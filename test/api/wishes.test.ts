@@ -38,7 +38,7 @@ describe("micro-wish life cycle", () => {
       communityId: s.a.id,
       beneficiaryGroup: "left_behind_child",
       beneficiary: { name: "张小明", contact: "13900001111" },
-      deadline: "2026-04-30T23:59:59.999Z",
+      deadline: "2026-04-30T15:59:59.999Z", // the end of 30 April in Beijing
       estimatedValueFen: 8000,
     });
     expect(await counter(bank, "wishes_collected")).toBe(collected + 1);

@@ -55,10 +55,10 @@ const WishEvent = z.object({
 });
 const WishWithHistory = Wish.extend({ events: z.array(WishEvent) }).openapi("WishWithHistory");
 
-/** A date (YYYY-MM-DD, the end of that day UTC) or a date-time. */
+/** A date (YYYY-MM-DD, the end of that day in the bank's time zone) or a date-time. */
 const Deadline = z
-  .union([IsoDateTime, IsoDate.transform((d) => `${d}T23:59:59.999Z`)])
-  .openapi({ description: "ISO 8601 date-time, or a date meaning the end of that day (UTC)", example: "2026-04-30" });
+  .union([IsoDateTime, IsoDate])
+  .openapi({ description: "ISO 8601 date-time, or a date meaning the end of that day in the bank's time zone", example: "2026-04-30" });
 
 const NewWish = z.strictObject({
   communityId: Id.optional().openapi({ description: "Required for administrators; staff register in their own community" }),
