@@ -154,6 +154,10 @@ export const ruleVersions = sqliteTable("rule_versions", {
   effectiveFrom: text("effective_from").notNull(),
   createdAt: text("created_at").notNull(),
   createdBy: text("created_by"),
+  // Limits (issue 15); null = none. Points expire at the end of the Nth calendar year after earned.
+  pointsValidYears: integer("points_valid_years"),
+  // A credit above this balance goes to the wish pool in the same transaction.
+  maxBalance: integer("max_balance"),
 });
 
 // ---- earning ----
@@ -292,6 +296,8 @@ export const voucherTypes = sqliteTable(
     stock: integer("stock").notNull(),
     validDays: integer("valid_days").notNull(),
     createdAt: text("created_at").notNull(),
+    // Vouchers of this type one member may redeem per calendar year (bank time zone); null = no limit.
+    perMemberLimit: integer("per_member_limit"),
   },
   (t) => [check("stock_non_negative", sql`${t.stock} >= 0`)],
 );
@@ -361,4 +367,73 @@ export const memberYearStats = sqliteTable(
     index("member_year_points_idx").on(t.year, t.pointsEarned),
     index("member_year_minutes_idx").on(t.year, t.minutesServed),
   ],
+);
+
+// ---- points that move (issue 15): gifts, the wish pool, guardians, withdrawn stars ----
+
+// A gift of points from a passbook to another passbook or to the wish pool (to_member_id null).
+export const transfers = sqliteTable(
+  "transfers",
+  {
+    id: text("id").primaryKey(),
+    fromMemberId: text("from_member_id").notNull().references(() => members.id),
+    toMemberId: text("to_member_id").references(() => members.id),
+    points: integer("points").notNull(),
+    memo: text("memo"),
+    transactionId: text("transaction_id").notNull(),
+    at: text("at").notNull(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [index("transfers_from_idx").on(t.fromMemberId, t.id), index("transfers_to_idx").on(t.toMemberId, t.id)],
+);
+
+// Points granted from the wish pool to a member in need; published by community and group only.
+export const poolGrants = sqliteTable(
+  "pool_grants",
+  {
+    id: text("id").primaryKey(),
+    memberId: text("member_id").notNull().references(() => members.id),
+    communityId: text("community_id").notNull().references(() => communities.id),
+    beneficiaryGroup: text("beneficiary_group").notNull(),
+    points: integer("points").notNull(),
+    reason: text("reason").notNull(),
+    transactionId: text("transaction_id").notNull(),
+    at: text("at").notNull(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [index("pool_grants_at_idx").on(t.at)],
+);
+
+export const guardians = sqliteTable(
+  "guardians",
+  {
+    memberId: text("member_id").notNull().references(() => members.id),
+    guardianMemberId: text("guardian_member_id").notNull().references(() => members.id),
+    createdAt: text("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.guardianMemberId] }), index("guardians_guardian_idx").on(t.guardianMemberId)],
+);
+
+// A ledger transaction written for a member by someone else (a guardian, or staff at the counter).
+export const onBehalf = sqliteTable("on_behalf", {
+  transactionId: text("transaction_id").primaryKey(),
+  memberId: text("member_id").notNull().references(() => members.id),
+  byUserId: text("by_user_id").notNull(),
+  byGuardianMemberId: text("by_guardian_member_id").references(() => members.id),
+});
+
+// A star level taken back because a reversal lowered the earned points below its threshold.
+export const levelWithdrawals = sqliteTable(
+  "level_withdrawals",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    memberId: text("member_id").notNull().references(() => members.id),
+    stars: integer("stars").notNull(),
+    reachedAt: text("reached_at").notNull(),
+    at: text("at").notNull(),
+    transactionId: text("transaction_id").notNull(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [index("level_withdrawals_member_idx").on(t.memberId, t.id)],
 );

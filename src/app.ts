@@ -30,6 +30,7 @@ import { activityRoutes } from "./http/routes/activities";
 import { serviceRecordRoutes } from "./http/routes/service-records";
 import { donationRoutes } from "./http/routes/donations";
 import { rankingRoutes } from "./http/routes/rankings";
+import { transferRoutes } from "./http/routes/transfers";
 
 export type { AppDeps };
 
@@ -112,7 +113,8 @@ export function createApp(deps: AppDeps) {
     .route("/", serviceRecordRoutes)
     .route("/", donationRoutes)
     .route("/", rankingRoutes)
-    .route("/", healthRoutes);
+    .route("/", healthRoutes)
+    .route("/", transferRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/openapi.json", {

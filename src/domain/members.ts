@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
-import { accounts, levelChanges, members, postings, ledgerTransactions, users } from "../../db/schema";
+import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { accounts, levelChanges, levelWithdrawals, members, onBehalf, postings, ledgerTransactions, users } from "../../db/schema";
+import { accounts as systemAccounts } from "../ledger/accounts";
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
 import { commit, Write } from "../db/write";
@@ -162,7 +163,7 @@ export async function listMembers(db: Db, actor: Principal, page: PageQuery & { 
 /** Balance, stars, title, level history and one page of entries: one read batch, one round-trip. */
 export async function getPassbook(db: Db, actor: Principal, memberId: string, page: PageQuery, at: string) {
   const before = decodeCursor<number>(page.cursor, "number");
-  const [memberRows, entryRows, levelRows, rules] = await db.orm.batch([
+  const [memberRows, entryRows, levelRows, rules, withdrawalRows] = await db.orm.batch([
     db.orm
       .select({ member: members, balance: accounts.balance })
       .from(members)
@@ -177,9 +178,14 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
         at: ledgerTransactions.at,
         kind: ledgerTransactions.kind,
         memo: ledgerTransactions.memo,
+        onBehalfByUserId: onBehalf.byUserId,
+        onBehalfByGuardian: onBehalf.byGuardianMemberId,
+        toWishPool: sql<number>`(SELECT IFNULL(SUM(w.amount), 0) FROM postings w
+                                 WHERE w.transaction_id = ${postings.transactionId} AND w.account_id = ${systemAccounts.wishPool} AND w.amount > 0)`,
       })
       .from(postings)
       .innerJoin(ledgerTransactions, eq(ledgerTransactions.id, postings.transactionId))
+      .leftJoin(onBehalf, eq(onBehalf.transactionId, postings.transactionId))
       .where(
         and(
           eq(postings.accountId, db.orm.select({ id: members.accountId }).from(members).where(eq(members.id, memberId))),
@@ -190,12 +196,18 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
       .limit(page.limit + 1),
     db.orm.select().from(levelChanges).where(eq(levelChanges.memberId, memberId)).orderBy(asc(levelChanges.stars)),
     ruleVersionsQuery(db),
+    db.orm.select().from(levelWithdrawals).where(eq(levelWithdrawals.memberId, memberId)).orderBy(asc(levelWithdrawals.id)),
   ]);
   const row = memberRows[0];
   if (!row) throw notFound("Member");
   assertSelfOrStaffOf(actor, row.member);
   const current = ruleInForce(toRules(rules), at);
-  const entries = toPage(entryRows, page.limit, (e) => e.id, ({ id: _id, ...e }) => e);
+  const entries = toPage(entryRows, page.limit, (e) => e.id, ({ id: _id, onBehalfByUserId, onBehalfByGuardian, toWishPool, ...e }) => ({
+    ...e,
+    // Pooled points this entry's transaction sent to the wish pool: a gift to it, or a credit above the cap.
+    toWishPool: Number(toWishPool),
+    onBehalfOf: onBehalfByUserId ? { memberId, byUserId: onBehalfByUserId, byGuardianMemberId: onBehalfByGuardian } : null,
+  }));
   return {
     member: memberJson(row.member),
     balance: row.balance,
@@ -203,6 +215,13 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
     stars: row.member.stars,
     title: titleFor(row.member.stars, current),
     levels: levelRows.map((l) => ({ stars: l.stars, at: l.at, transactionId: l.transactionId })),
+    levelWithdrawals: withdrawalRows.map((w) => ({
+      stars: w.stars,
+      reachedAt: w.reachedAt,
+      at: w.at,
+      transactionId: w.transactionId,
+      reason: w.reason,
+    })),
     entries: entries.items,
     nextCursor: entries.nextCursor,
   };

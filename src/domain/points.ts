@@ -26,9 +26,13 @@ export interface EarnInput {
   extraPostings?: { accountId: string; asset: "PTS" | "CNY"; amount: number }[];
 }
 
+/** The storage cap of a rule version, for a credit into a passbook: what is above it goes to the wish pool. */
+export const storageCap = (rules: Pick<Rules, "maxBalance">) =>
+  rules.maxBalance == null ? undefined : { max: rules.maxBalance, overflowAccountId: accounts.wishPool };
+
 /**
  * Credits earned points: issuer → passbook, and in the same write raises the member's cumulative
- * earned total, records each star level newly reached (levels never go down), and keeps the
+ * earned total (all of it, also what a storage cap sends to the wish pool), records each star level newly reached (levels never go down), and keeps the
  * per-year figures rankings read. Returns the transaction id.
  */
 export function earnPoints(write: Write, e: EarnInput): string {
@@ -36,7 +40,7 @@ export function earnPoints(write: Write, e: EarnInput): string {
     e.points > 0
       ? [
           { accountId: accounts.pointsIssuer, asset: "PTS" as const, amount: -e.points },
-          { accountId: e.member.accountId, asset: "PTS" as const, amount: e.points },
+          { accountId: e.member.accountId, asset: "PTS" as const, amount: e.points, cap: storageCap(e.rules) },
         ]
       : [];
   const txId = appendTransaction(write, {

@@ -11,6 +11,10 @@ export interface Rules {
   starThresholds: number[];
   titleMinStars: number;
   effectiveFrom: string;
+  /** Points expire at the end of the Nth calendar year after they were earned; null = never. */
+  pointsValidYears: number | null;
+  /** A credit above this passbook balance goes to the wish pool; null = no cap. */
+  maxBalance: number | null;
 }
 
 /** The rule versions as a query, for reading them in one batch with the other reads of a request. */
@@ -49,7 +53,10 @@ export function pointsForFen(fen: number, rules: Rules): number {
   return Math.floor(fen / 100) * rules.pointsPerYuanDonated;
 }
 
-export interface NewRules extends Omit<Rules, "version"> {}
+export interface NewRules extends Omit<Rules, "version" | "pointsValidYears" | "maxBalance"> {
+  pointsValidYears?: number | null;
+  maxBalance?: number | null;
+}
 
 const RULE_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
@@ -68,11 +75,16 @@ export async function createRules(db: Db, requested: NewRules, at: string, creat
       now: at,
     });
   }
-  const input = { ...requested, effectiveFrom: requested.effectiveFrom < at ? at : requested.effectiveFrom };
+  const input = {
+    ...requested,
+    pointsValidYears: requested.pointsValidYears ?? null,
+    maxBalance: requested.maxBalance ?? null,
+    effectiveFrom: requested.effectiveFrom < at ? at : requested.effectiveFrom,
+  };
   const res = await db.client.execute({
     sql: `INSERT INTO rule_versions (version, points_per_service_hour, points_per_yuan_donated, points_per_wish_fulfilled,
-            star_thresholds, title_min_stars, effective_from, created_at, created_by)
-          VALUES ((SELECT MAX(version) + 1 FROM rule_versions), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING version`,
+            star_thresholds, title_min_stars, effective_from, created_at, created_by, points_valid_years, max_balance)
+          VALUES ((SELECT MAX(version) + 1 FROM rule_versions), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING version`,
     args: [
       input.pointsPerServiceHour,
       input.pointsPerYuanDonated,
@@ -82,6 +94,8 @@ export async function createRules(db: Db, requested: NewRules, at: string, creat
       input.effectiveFrom,
       at,
       createdBy,
+      input.pointsValidYears,
+      input.maxBalance,
     ],
   });
   return { version: Number(res.rows[0]!.version), ...input };

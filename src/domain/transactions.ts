@@ -25,7 +25,9 @@ import type { WriteCtx } from "./writes";
 //     reversed through the ledger (`reversedBy`); no schema change, one source of truth.
 // A reversed earning (points from the issuer) lowers the member's earned total and the year's
 // ranking points by what it credited, and for a service record its minutes (the member's year
-// and the public total); stars and the dates levels were reached never go down. Event counters
+// and the public total). A star its earned points no longer support (under the star thresholds
+// the earning was credited with) is withdrawn, and the level history keeps the withdrawal with
+// the reversal and its reason; redeeming, giving and expiry never lower a star. Event counters
 // (wishes, donations, participants) are left: they count what was recorded.
 // A balance the reversal would make negative (points already spent, fund already paid out)
 // refuses it with 409 reversal_would_overdraw.
@@ -159,17 +161,18 @@ export async function reverseTransaction(
   const isEarning = reversal.postings.some((p) => p.accountId === accounts.pointsIssuer && p.amount > 0);
   const serviceRecordId = original.refType === "service_record" ? original.refId : null;
   const yearOf = `CAST(substr(COALESCE((SELECT date FROM service_records WHERE id = ?), (SELECT at FROM ledger_transactions WHERE id = ?)), 1, 4) AS INTEGER)`;
-  if (isEarning) {
-    for (const p of reversal.postings) {
-      if (p.asset !== "PTS" || p.amount >= 0 || p.accountId === accounts.pointsIssuer) continue;
-      write
-        .add({ sql: "UPDATE members SET earned_total = earned_total + ? WHERE account_id = ?", args: [p.amount, p.accountId] })
-        .add({
-          sql: `UPDATE member_year_stats SET points_earned = points_earned + ?
-                WHERE member_id = (SELECT id FROM members WHERE account_id = ?) AND year = ${yearOf}`,
-          args: [p.amount, p.accountId, serviceRecordId, id],
-        });
-    }
+  // An earning has one passbook (system accounts are named "points:…", a passbook by a plain id)
+  // and counted all it took from the issuer as earned, also the part a storage cap sent to the pool.
+  const earner = isEarning ? original.postings.find((p) => p.asset === "PTS" && p.amount >= 0 && !p.accountId.includes(":")) : undefined;
+  if (earner) {
+    const earned = reversal.postings.filter((p) => p.accountId === accounts.pointsIssuer).reduce((s, p) => s + p.amount, 0);
+    write.add({ sql: "UPDATE members SET earned_total = earned_total - ? WHERE account_id = ?", args: [earned, earner.accountId] });
+    withdrawUnsupportedStars(write, earner.accountId, id, reversalId, at, reason);
+    write.add({
+      sql: `UPDATE member_year_stats SET points_earned = points_earned - ?
+            WHERE member_id = (SELECT id FROM members WHERE account_id = ?) AND year = ${yearOf}`,
+      args: [earned, earner.accountId, serviceRecordId, id],
+    });
   }
 
   // Service that did not happen: its minutes leave the member's year and the public total.
@@ -207,4 +210,31 @@ export async function reverseTransaction(
     }
     throw err;
   }
+}
+
+/**
+ * After a reversal lowered a member's earned total: the stars it no longer supports, under the
+ * thresholds of the rule version the reversed earning used, leave the member's level and move
+ * from the levels held to the withdrawals, with the reversal and its reason.
+ */
+function withdrawUnsupportedStars(write: Write, accountId: string, originalId: string, reversalId: string, at: string, reason: string) {
+  const supported = `(SELECT COUNT(*) FROM json_each((SELECT star_thresholds FROM rule_versions WHERE version =
+                        IFNULL((SELECT rule_version FROM ledger_transactions WHERE id = ?), (SELECT MAX(version) FROM rule_versions))))
+                      WHERE value <= m.earned_total)`;
+  write
+    .add({
+      sql: `INSERT INTO level_withdrawals (member_id, stars, reached_at, at, transaction_id, reason)
+            SELECT l.member_id, l.stars, l.at, ?, ?, ? FROM level_changes l JOIN members m ON m.id = l.member_id
+            WHERE m.account_id = ? AND l.stars > ${supported} ORDER BY l.stars DESC`,
+      args: [at, reversalId, reason, accountId, originalId],
+    })
+    .add({
+      sql: `DELETE FROM level_changes WHERE member_id = (SELECT id FROM members WHERE account_id = ?)
+              AND stars > (SELECT ${supported} FROM members m WHERE m.account_id = ?)`,
+      args: [accountId, originalId, accountId],
+    })
+    .add({
+      sql: `UPDATE members AS m SET stars = MIN(stars, ${supported}) WHERE account_id = ?`,
+      args: [originalId, accountId],
+    });
 }

@@ -11,6 +11,7 @@ import { assertSelfOrStaffOf, communityScope } from "./access";
 import { commitWith, type WriteCtx } from "./writes";
 import { toCsv } from "./csv";
 import { VOUCHER_TYPE_SELECT, voucherTypeJson } from "./merchants";
+import { recordOnBehalf } from "./transfers";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 
 // Service vouchers (服务券). Points move only through the ledger:
@@ -176,6 +177,7 @@ export async function redeemVoucher(
       { accountId: accounts.vouchersOutstanding, asset: "PTS", amount: type.pointsCost },
     ],
   });
+  recordOnBehalf(write, transactionId, actor, member.id);
   write.add({
     sql: `INSERT INTO vouchers (id, code, voucher_type_id, member_id, points_cost, status, issued_at, expires_at, issue_transaction_id)
           VALUES (?, ?, ?, ?, ?, 'issued', ?, ?, ?)`,

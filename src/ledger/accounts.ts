@@ -6,6 +6,9 @@ export const accounts = {
   pointsIssuer: "points:issuer",
   vouchersOutstanding: "points:vouchers_outstanding",
   pointsRetired: "points:retired",
+  // The common pool (爱心池) for members in need: gifts, credits above a storage cap, grants out.
+  wishPool: "points:wish_pool",
+  pointsExpired: "points:expired",
   fundCash: "fund:cash",
   goodsStock: "goods:stock",
   goodsDonated: "goods:donated",

@@ -8,6 +8,12 @@ export interface PostingInput {
   asset: Asset;
   /** Signed integer: positive adds to the account's balance, negative takes from it. */
   amount: number;
+  /**
+   * A credit the account may take only up to a balance of `max` (a storage cap): the rest goes to
+   * `overflowAccountId` in the same transaction. The split is made by the database when the
+   * posting is inserted, so two credits at once never both fill the same room.
+   */
+  cap?: { max: number; overflowAccountId: string };
 }
 
 export interface TransactionInput {
@@ -69,6 +75,10 @@ export function appendTransaction(write: Write, tx: TransactionInput): string {
     ],
   });
   for (const p of tx.postings) {
+    if (p.cap && p.amount > 0) {
+      appendCapped(write, id, p, p.cap);
+      continue;
+    }
     write.add({
       sql: `INSERT INTO postings (transaction_id, account_id, asset, amount, balance_after)
             VALUES (?, ?, ?, ?, (SELECT balance FROM accounts WHERE id = ?) + ?)`,
@@ -76,4 +86,27 @@ export function appendTransaction(write: Write, tx: TransactionInput): string {
     });
   }
   return id;
+}
+
+/**
+ * The capped credit and its overflow. The capped account always gets its posting, of 0 when it is
+ * already full, so its passbook shows the credit and where it went; the overflow only when > 0.
+ */
+function appendCapped(write: Write, txId: string, p: PostingInput, cap: { max: number; overflowAccountId: string }): void {
+  write
+    .add({
+      sql: `INSERT INTO postings (transaction_id, account_id, asset, amount, balance_after)
+            SELECT ?, id, asset, room, balance + room
+            FROM (SELECT id, asset, balance, MIN(?, MAX(0, ? - balance)) AS room FROM accounts WHERE id = ?)`,
+      args: [txId, p.amount, cap.max, p.accountId],
+    })
+    .add({
+      sql: `INSERT INTO postings (transaction_id, account_id, asset, amount, balance_after)
+            SELECT ?, id, asset, rest, balance + rest
+            FROM (SELECT id, asset, balance,
+                         ? - IFNULL((SELECT SUM(amount) FROM postings WHERE transaction_id = ? AND account_id = ?), 0) AS rest
+                  FROM accounts WHERE id = ?)
+            WHERE rest > 0`,
+      args: [txId, p.amount, txId, p.accountId, cap.overflowAccountId],
+    });
 }

@@ -13,7 +13,11 @@ export async function reversalOf(
   at: string,
   memo: string,
   createdBy: string,
-): Promise<TransactionInput & { original: { kind: string; refType: string | null; refId: string | null } }> {
+): Promise<
+  TransactionInput & {
+    original: { kind: string; refType: string | null; refId: string | null; postings: { accountId: string; asset: Asset; amount: number }[] };
+  }
+> {
   const [txRes, postRes] = await db.client.batch(
     [
       {
@@ -39,11 +43,17 @@ export async function reversalOf(
     refType: tx.ref_type as string | null,
     refId: tx.ref_id as string | null,
     createdBy,
-    postings: postRes!.rows.map((p) => ({
+    // A capped credit's 0 posting (a passbook already full) has nothing to undo.
+    postings: postRes!.rows.filter((p) => Number(p.amount) !== 0).map((p) => ({
       accountId: String(p.account_id),
       asset: String(p.asset) as Asset,
       amount: -Number(p.amount),
     })),
-    original: { kind: String(tx.kind), refType: tx.ref_type as string | null, refId: tx.ref_id as string | null },
+    original: {
+      kind: String(tx.kind),
+      refType: tx.ref_type as string | null,
+      refId: tx.ref_id as string | null,
+      postings: postRes!.rows.map((p) => ({ accountId: String(p.account_id), asset: String(p.asset) as Asset, amount: Number(p.amount) })),
+    },
   };
 }

@@ -120,7 +120,7 @@ describe("reversing a transaction", () => {
     expect((await memberRow(bank, member.id)).earnedTotal).toBe(60);
   });
 
-  it("a reversed earning lowers the earned total and the year's ranking points; stars never go down", async () => {
+  it("a reversed earning lowers the earned total and the year's ranking points, and withdraws the stars it no longer supports", async () => {
     const bank = await makeBank();
     const c = await bank.community();
     const member = await bank.member(c.id);
@@ -130,11 +130,12 @@ describe("reversing a transaction", () => {
     const res = await reverse(bank, mistaken);
     expect(res.status).toBe(201);
     expect(await passbookBalance(bank, member.id)).toBe(30);
-    expect(await memberRow(bank, member.id)).toEqual({ earnedTotal: 30, stars: 2 });
+    expect(await memberRow(bank, member.id)).toEqual({ earnedTotal: 30, stars: 1 });
     expect(await yearPoints(bank, member.id, 2026)).toBe(30);
     const passbook = await bank.call("GET", `/v1/members/${member.id}/passbook`, { token: member.token });
-    expect(passbook.body).toMatchObject({ balance: 30, earnedTotal: 30, stars: 2 });
-    expect(passbook.body.levels.map((l: { stars: number }) => l.stars)).toEqual([1, 2]);
+    expect(passbook.body).toMatchObject({ balance: 30, earnedTotal: 30, stars: 1 });
+    expect(passbook.body.levels.map((l: { stars: number }) => l.stars)).toEqual([1]);
+    expect(passbook.body.levelWithdrawals).toMatchObject([{ stars: 2, transactionId: res.body.id, reason: "录入错误" }]);
     expect(passbook.body.entries[0]).toMatchObject({ transactionId: res.body.id, kind: "reversal", amount: -100, balanceAfter: 30 });
   });
 
@@ -180,7 +181,7 @@ describe("reversing a transaction", () => {
     expect(await passbookBalance(bank, member.id)).toBe(0);
     expect(await balanceOf(bank, "fund:cash")).toBe(0);
     expect((await memberRow(bank, member.id)).earnedTotal).toBe(0);
-    expect((await memberRow(bank, member.id)).stars).toBe(1);
+    expect((await memberRow(bank, member.id)).stars).toBe(0);
     const statement = (await bank.call("GET", "/v1/fund/statement")).body;
     expect(statement.income.find((i: { source: string }) => i.source === "member").amountFen).toBe(0);
   });

@@ -149,6 +149,16 @@ export async function routeTour(): Promise<TourStop[]> {
   await visit("POST /v1/vouchers/:code/cancel", `/v1/vouchers/${second.code}/cancel`, { token: memberToken });
   await visit("GET /v1/vouchers.csv", "/v1/vouchers.csv", { token: staff });
 
+  // points that move: gifts, the wish pool
+  const relative = (await bank.call("POST", "/v1/members", { token: staff, body: { name: "巡检亲属", communityId: community.id, kind: "resident" } })).body;
+  await visit("POST /v1/transfers", "/v1/transfers", { token: memberToken, body: { fromMemberId: member.id, to: { pool: "wish" }, points: 2 } });
+  await visit("POST /v1/transfers (to a member)", "/v1/transfers", {
+    token: memberToken,
+    body: { fromMemberId: member.id, to: { memberId: relative.id }, points: 1, memo: "给家人" },
+  });
+  await visit("POST /v1/pools/wish/grants", "/v1/pools/wish/grants", { token: staff, body: { memberId: relative.id, points: 1, reason: "困难帮扶" } });
+  await visit("GET /v1/public/pools/wish", "/v1/public/pools/wish");
+
   const expense = await visit("POST /v1/fund/expenses", "/v1/fund/expenses", {
     token: staff,
     body: { amountFen: 20_000, purpose: "hardship_aid", description: "困难家庭慰问", receiptRef: "RC-2026-001" },

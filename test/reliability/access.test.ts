@@ -104,6 +104,9 @@ const TABLE: Row[] = [
   { route: "GET /v1/rankings",                              expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/rankings" }) },
   { route: "POST /v1/awards",                               expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/awards", body: { year: ++awardYear, memberId: s.alice.id, title: "优秀义工", citation: "热心" } }) },
   { route: "GET /v1/awards",                                expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/awards" }) },
+  { route: "POST /v1/transfers",                            expect: [201, 201, 403, 201, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/transfers", body: { fromMemberId: s.alice.id, to: { memberId: s.bob.id }, points: 1 } }) },
+  { route: "POST /v1/pools/wish/grants",                    expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/pools/wish/grants", body: { memberId: s.alice.id, points: 1, reason: "帮扶" } }) },
+  { route: "GET /v1/public/pools/wish",                     expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/public/pools/wish" }), secret: { value: (s) => s.alice.id, sees: [] } },
   { route: "GET /v1/reports/quality",                       expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/reports/quality" }) },
 ];
 
@@ -127,6 +130,7 @@ beforeAll(async () => {
   await must(bank, "POST", "/v1/activities", s.staffA, { title: MARK.activity, date: today(s), place: "广场" });
   await must(bank, "POST", "/v1/service-records", s.alice.token, { memberId: s.alice.id, date: today(s), minutes: 30, description: MARK.record });
   await voucherOf(s, s.bob);
+  await must(bank, "POST", "/v1/transfers", s.alice.token, { fromMemberId: s.alice.id, to: { pool: "wish" }, points: 1000 });
   const goods = await must(bank, "POST", "/v1/donations", s.staffA, {
     donor: { type: "anonymous" },
     kind: "goods",

@@ -49,6 +49,9 @@ const Passbook = z
     stars: z.number().int().min(0).max(5),
     title: z.string().nullable(),
     levels: z.array(z.object({ stars: z.number().int(), at: z.string(), transactionId: z.string() })),
+    levelWithdrawals: z
+      .array(z.object({ stars: z.number().int(), reachedAt: z.string(), at: z.string(), transactionId: z.string(), reason: z.string() }))
+      .openapi({ description: "stars taken back because a reversal lowered the earned points below their threshold (transactionId: the reversal)" }),
     entries: z.array(
       z.object({
         transactionId: z.string(),
@@ -57,6 +60,11 @@ const Passbook = z
         amount: z.number().int(),
         balanceAfter: z.number().int(),
         memo: z.string(),
+        toWishPool: z.number().int().openapi({ description: "points this transaction sent to the wish pool (a gift to it, or a credit above maxBalance)" }),
+        onBehalfOf: z
+          .object({ memberId: z.string(), byUserId: z.string(), byGuardianMemberId: z.string().nullable() })
+          .nullable()
+          .openapi({ description: "set when someone else (staff, a guardian) made this write for the member" }),
       }),
     ),
     nextCursor: z.string().nullable(),

@@ -15,6 +15,8 @@ const RulesSchema = z
     starThresholds: z.array(z.number().int()).length(5),
     titleMinStars: z.number().int(),
     effectiveFrom: z.string(),
+    pointsValidYears: z.number().int().nullable().openapi({ description: "points expire at the end of the Nth calendar year after earned; null = never" }),
+    maxBalance: z.number().int().nullable().openapi({ description: "credits above this passbook balance go to the wish pool; null = no cap" }),
   })
   .openapi("Rules");
 
@@ -26,6 +28,8 @@ const NewRules = z
     starThresholds: z.array(z.number().int().min(1).max(100_000_000)).length(5),
     titleMinStars: z.number().int().min(1).max(5),
     effectiveFrom: IsoDateTime,
+    pointsValidYears: z.number().int().min(1).max(100).nullable().optional(),
+    maxBalance: z.number().int().min(1).max(100_000_000).nullable().optional(),
   })
   .refine((r) => r.starThresholds.every((t, i, a) => i === 0 || t > a[i - 1]!), {
     message: "starThresholds must be strictly ascending",
