@@ -31,6 +31,7 @@ import { serviceRecordRoutes } from "./http/routes/service-records";
 import { donationRoutes } from "./http/routes/donations";
 import { rankingRoutes } from "./http/routes/rankings";
 import { transferRoutes } from "./http/routes/transfers";
+import { worklistRoutes } from "./http/routes/worklist";
 
 export type { AppDeps };
 
@@ -114,7 +115,8 @@ export function createApp(deps: AppDeps) {
     .route("/", donationRoutes)
     .route("/", rankingRoutes)
     .route("/", healthRoutes)
-    .route("/", transferRoutes);
+    .route("/", transferRoutes)
+    .route("/", worklistRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/openapi.json", {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
 import { accounts, levelChanges, levelWithdrawals, members, onBehalf, postings, ledgerTransactions, users } from "../../db/schema";
 import { accounts as systemAccounts } from "../ledger/accounts";
 import type { Principal } from "../auth/tokens";
@@ -147,14 +147,31 @@ export async function updateMember(db: Db, actor: Principal, id: string, change:
   return memberJson({ ...m, ...set });
 }
 
-export async function listMembers(db: Db, actor: Principal, page: PageQuery & { communityId?: string }) {
+/**
+ * What a person at the counter types to find a member: part of the name, part of the phone, or
+ * the passbook number (CS-000123, or just 123). Matched literally: % and _ are not wildcards.
+ */
+function memberSearch(q: string): SQL | undefined {
+  const text = q.trim();
+  if (!text) return undefined;
+  const pattern = `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  const contains = (column: typeof members.name | typeof members.phone) => sql`${column} LIKE ${pattern} ESCAPE '\\'`;
+  const digits = /^(?:CS-?)?(\d{1,6})$/i.exec(text)?.[1];
+  return or(
+    contains(members.name),
+    contains(members.phone),
+    eq(members.passbookNo, digits ? `CS-${digits.padStart(6, "0")}` : text.toUpperCase()),
+  );
+}
+
+export async function listMembers(db: Db, actor: Principal, page: PageQuery & { communityId?: string; q?: string }) {
   const scope = communityScope(actor);
   const community = scope ?? page.communityId;
   const after = decodeCursor<string>(page.cursor, "string");
   const rows = await db.orm
     .select()
     .from(members)
-    .where(and(community ? eq(members.communityId, community) : undefined, after ? gt(members.id, after) : undefined))
+    .where(and(community ? eq(members.communityId, community) : undefined, after ? gt(members.id, after) : undefined, page.q ? memberSearch(page.q) : undefined))
     .orderBy(asc(members.id))
     .limit(page.limit + 1);
   return toPage(rows, page.limit, (r) => r.id, memberJson);

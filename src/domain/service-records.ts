@@ -95,12 +95,13 @@ export async function createServiceRecord(db: Db, actor: Principal, input: NewSe
 export async function listServiceRecords(
   db: Db,
   actor: Principal,
-  q: PageQuery & { status?: ServiceRecordRow["status"]; memberId?: string; communityId?: string },
+  q: PageQuery & { status?: ServiceRecordRow["status"]; memberId?: string; communityId?: string; activityId?: string },
 ) {
   const before = decodeCursor<string>(q.cursor, "string");
   const filters: (SQL | undefined)[] = [
     q.status ? eq(serviceRecords.status, q.status) : undefined,
     q.memberId ? eq(serviceRecords.memberId, q.memberId) : undefined,
+    q.activityId ? eq(serviceRecords.activityId, q.activityId) : undefined,
     before ? lt(serviceRecords.id, before) : undefined,
   ];
   if (actor.role === "member") {
@@ -112,12 +113,13 @@ export async function listServiceRecords(
     if (q.communityId) filters.push(eq(serviceRecords.communityId, q.communityId));
   }
   const rows = await db.orm
-    .select()
+    .select({ record: serviceRecords, memberName: members.name, passbookNo: members.passbookNo })
     .from(serviceRecords)
+    .innerJoin(members, eq(members.id, serviceRecords.memberId))
     .where(and(...filters))
     .orderBy(desc(serviceRecords.id))
     .limit(q.limit + 1);
-  return toPage(rows, q.limit, (r) => r.id, serviceRecordJson);
+  return toPage(rows, q.limit, (r) => r.record.id, (r) => ({ ...serviceRecordJson(r.record), memberName: r.memberName, passbookNo: r.passbookNo }));
 }
 
 /** One read round-trip: the record, its member and the rules. */

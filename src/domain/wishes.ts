@@ -326,13 +326,19 @@ export async function listWishes(db: Db, actor: Principal, q: PageQuery & { stat
     assertRole(actor, "admin");
     if (q.communityId) filters.push(eq(wishes.communityId, q.communityId));
   }
+  // The claimer's name and passbook number come along, so a list reads as people, not ids.
   const rows = await db.orm
-    .select()
+    .select({ wish: wishes, claimerName: members.name, claimerPassbookNo: members.passbookNo })
     .from(wishes)
+    .leftJoin(members, eq(members.id, wishes.claimedBy))
     .where(and(...filters))
     .orderBy(desc(wishes.id))
     .limit(q.limit + 1);
-  return toPage(rows, q.limit, (w) => w.id, (w) => wishJson(w, seesBeneficiary(actor)));
+  return toPage(rows, q.limit, (r) => r.wish.id, (r) => ({
+    ...wishJson(r.wish, seesBeneficiary(actor)),
+    claimedByName: r.claimerName,
+    claimedByPassbookNo: r.claimerPassbookNo,
+  }));
 }
 
 export const SYSTEM_ACTOR = "system";

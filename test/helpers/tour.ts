@@ -100,6 +100,7 @@ export async function routeTour(): Promise<TourStop[]> {
   };
   const wish = await visit("POST /v1/wishes", "/v1/wishes", { token: staff, body: wishBody });
   await visit("GET /v1/wishes", "/v1/wishes", { token: staff });
+  await visit("GET /v1/worklist", "/v1/worklist", { token: staff });
   await visit("GET /v1/wishes/:id", `/v1/wishes/${wish.id}`, { token: staff });
   await visit("POST /v1/wishes/:id/claim", `/v1/wishes/${wish.id}/claim`, { token: memberToken });
   await visit("POST /v1/wishes/:id/release", `/v1/wishes/${wish.id}/release`, { token: memberToken });

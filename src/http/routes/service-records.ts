@@ -40,8 +40,11 @@ const NewServiceRecord = z.strictObject({
 const RecordQuery = PageQuery.extend({
   status: z.enum(recordStatuses).optional(),
   memberId: Id.optional(),
+  activityId: Id.optional(),
   communityId: Id.optional().openapi({ description: "Administrators only" }),
 });
+
+const ListedRecord = ServiceRecord.extend({ memberName: z.string(), passbookNo: z.string() }).openapi("ListedServiceRecord");
 
 export const serviceRecordRoutes = newRouter()
   .openapi(
@@ -65,7 +68,7 @@ export const serviceRecordRoutes = newRouter()
       summary: "List service records, newest first (staff: own community; admin: all; member: their own)",
       security: bearer,
       request: { query: RecordQuery },
-      responses: { 200: jsonResponse(pageOf(ServiceRecord), "Service records"), ...errorResponses },
+      responses: { 200: jsonResponse(pageOf(ListedRecord), "Service records, each with its member's name and passbook number"), ...errorResponses },
     }),
     async (c) => c.json(await listServiceRecords(c.get("deps").db, principal(c), c.req.valid("query")), 200),
   )

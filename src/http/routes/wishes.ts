@@ -76,6 +76,8 @@ const WishQuery = PageQuery.extend({
   communityId: Id.optional().openapi({ description: "Administrators only; staff and members always see their own community" }),
 });
 
+const ListedWish = Wish.extend({ claimedByName: z.string().nullable(), claimedByPassbookNo: z.string().nullable() }).openapi("ListedWish");
+
 const Claim = z.strictObject({
   memberId: Id.optional().openapi({ description: "Staff claim on behalf of a member of the community; a member claims for themselves" }),
 });
@@ -119,7 +121,7 @@ export const wishRoutes = newRouter()
         "Staff: their community; administrators: all or ?communityId=. Members: the open wishes of their community and the wishes they claimed, without the beneficiary's name or contact.",
       security: bearer,
       request: { query: WishQuery },
-      responses: { 200: jsonResponse(pageOf(Wish), "Wishes"), ...errorResponses },
+      responses: { 200: jsonResponse(pageOf(ListedWish), "Wishes, each with its claimer's name and passbook number"), ...errorResponses },
     }),
     async (c) => c.json(await listWishes(c.get("deps").db, principal(c), c.req.valid("query")), 200),
   )
