@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Times are UTC ISO 8601 strings ("2026-01-31T08:00:00.000Z"); money is integer fen; points are integers.
 
@@ -88,6 +88,8 @@ export const ledgerTransactions = sqliteTable(
     refType: text("ref_type"),
     refId: text("ref_id"),
     createdBy: text("created_by"),
+    // The plain facts of the transaction's public record (src/ledger/leaf.ts), as JSON; NULL: none.
+    publicFacts: text("public_facts"),
     // Filled by the sealer after commit, in seq order.
     prevHash: text("prev_hash"),
     hash: text("hash"),
@@ -104,8 +106,46 @@ export const postings = sqliteTable(
     asset: text("asset", { enum: ["PTS", "CNY"] }).notNull(),
     amount: integer("amount").notNull(),
     balanceAfter: integer("balance_after").notNull(),
+    // A passbook posting's salt for its member commitment in the Merkle leaf; NULL on other accounts.
+    salt: text("salt"),
   },
   (t) => [index("postings_account_idx").on(t.accountId, t.id), index("postings_tx_idx").on(t.transactionId)],
+);
+
+// The withdrawable facts of transactions' public records. While public, the value and its salt
+// are published and the commitment follows from them; withdrawing keeps only the commitment.
+export const ledgerDisclosures = sqliteTable(
+  "ledger_disclosures",
+  {
+    transactionId: text("transaction_id").notNull().references(() => ledgerTransactions.id),
+    name: text("name").notNull(),
+    salt: text("salt"),
+    value: text("value"),
+    commitment: text("commitment"),
+    withdrawnAt: text("withdrawn_at"),
+    withdrawnReason: text("withdrawn_reason"),
+  },
+  (t) => [primaryKey({ columns: [t.transactionId, t.name] })],
+);
+
+// The Merkle tree's complete subtrees (RFC 9162 over the published transactions): the node of
+// 2^level leaves starting at leaf index × 2^level has id = index × 64 + level (one integer key,
+// so the table is its own index). Written once by the sealer, never changed.
+export const merkleNodes = sqliteTable("merkle_nodes", {
+  id: integer("id").primaryKey(),
+  hash: blob("hash", { mode: "buffer" }).notNull(),
+});
+
+// The tree's head after each sealing run (size 0 is the empty tree). The largest size is the
+// published log; each row is a checkpoint the bank signs when asked (Ed25519 is deterministic).
+export const ledgerCheckpoints = sqliteTable(
+  "ledger_checkpoints",
+  {
+    size: integer("size").primaryKey(),
+    rootHash: text("root_hash").notNull(),
+    sealedAt: text("sealed_at").notNull(),
+  },
+  (t) => [index("ledger_checkpoints_sealed_idx").on(t.sealedAt)],
 );
 
 // Each star level a member reaches, with the date; levels never go down.

@@ -5,6 +5,7 @@ import { defaultBankTime } from "./bank-time";
 import { AppError } from "./errors";
 import { newId } from "./ids";
 import { coalescingSealer } from "./ledger/chain";
+import { generateSignerKey, loadSigner, type LedgerSigner } from "./ledger/note";
 import { authenticate } from "./http/auth";
 import type { AppDeps } from "./http/env";
 import { notFoundHandler, onError } from "./http/errors";
@@ -37,14 +38,19 @@ export type { AppDeps };
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** The log name of a bank started without LEDGER_SIGNING_KEY (tests, benchmarks): its key lives as long as the app. */
+const EPHEMERAL_LOG_NAME = "localhost/love-savings-bank-unconfigured";
+
 /** Builds the whole app from its dependencies; the Node server, the Worker and the tests all call this. */
 export function createApp(deps: AppDeps) {
   const app = newRouter();
   const defer =
     deps.defer ?? ((work: () => Promise<unknown>) => void work().catch((e) => (deps.log ?? console.error)("deferred work failed", e)));
 
-  const seal = coalescingSealer(deps.db);
+  const seal = coalescingSealer(deps.db, deps.clock);
   const time = deps.bankTime ?? defaultBankTime;
+  let signer: Promise<LedgerSigner> | undefined;
+  const ledgerSigner = () => (signer ??= deps.ledgerKey !== undefined ? loadSigner(deps.ledgerKey) : generateSignerKey(EPHEMERAL_LOG_NAME).then(loadSigner));
 
   app.use("*", async (c, next) => {
     let ctx: ExecutionContext | undefined;
@@ -55,6 +61,7 @@ export function createApp(deps: AppDeps) {
     }
     c.set("deps", deps);
     c.set("time", time);
+    c.set("ledgerSigner", ledgerSigner);
     // On Workers, Cloudflare's own ray id; elsewhere a header of that name is the client's word.
     c.set("requestId", (ctx && c.req.header("cf-ray")) || newId());
     await next();

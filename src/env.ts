@@ -11,6 +11,11 @@ const common = {
     .string()
     .default(DEFAULT_BANK_TIME_ZONE)
     .refine(isTimeZone, "BANK_TIME_ZONE must be an IANA time zone such as Asia/Shanghai"),
+  // Signs the ledger's checkpoints; made by `npm run ledger-key -- <origin>` (src/ledger/note.ts).
+  LEDGER_SIGNING_KEY: z
+    .string()
+    .regex(/^PRIVATE\+KEY\+[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/, "LEDGER_SIGNING_KEY must be a PRIVATE+KEY+<name>+<id>+<key> signer key")
+    .optional(),
 };
 
 export const nodeConfigSchema = z.object({

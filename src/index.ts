@@ -27,6 +27,9 @@ function instance(env: Bindings) {
       claimDays: config.CLAIM_DAYS,
       bankTime: bankTime(config.BANK_TIME_ZONE),
       secureCookies: true,
+      // Without the secret the bank works, but its checkpoint routes answer 500 and log why: a
+      // key made per isolate would look to every verifier like a bank that changed its key.
+      ledgerKey: config.LEDGER_SIGNING_KEY ?? "",
     });
     cached = { app, config, db, edge: edgeCacheLayer((caches as unknown as { default: Cache }).default) };
   }

@@ -19,7 +19,7 @@ export async function runScheduledJobs(deps: JobDeps): Promise<Record<string, nu
   const done: Record<string, number> = {};
   done.vouchersExpired = await expireVouchers(deps.db, deps.clock.now().toISOString());
   done.claimsReleased = await releaseOverdueClaims(deps.db, deps.clock.now().toISOString());
-  done.sealed = await sealPending(deps.db);
+  done.sealed = await sealPending(deps.db, deps.clock);
   done.idempotencyKeysForgotten = await forgetOldIdempotencyKeys(deps.db, deps.clock.now());
   return done;
 }

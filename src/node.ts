@@ -11,6 +11,7 @@ import { systemClock } from "./clock";
 import { nodeConfigSchema, parseConfig } from "./env";
 import { runScheduledJobs } from "./jobs";
 import { socketAddress } from "./http/socket-address";
+import { generateSignerKey, loadSigner, LOCAL_LOG_NAME } from "./ledger/note";
 
 // Local entry: an embedded database file, migrated on start, an administrator and demo data
 // on an empty database, the same app as the Worker, and a timer for the scheduled jobs.
@@ -18,9 +19,11 @@ import { socketAddress } from "./http/socket-address";
 const config = parseConfig(nodeConfigSchema, process.env);
 
 /** Locally, without JWT_SECRET, a random secret is kept next to the database so logins survive restarts. */
+const dataDir = () => (config.DATABASE_URL.startsWith("file:") ? dirname(config.DATABASE_URL.slice(5)) : "data");
+
 function localJwtSecret(): string {
   if (config.JWT_SECRET) return config.JWT_SECRET;
-  const dir = config.DATABASE_URL.startsWith("file:") ? dirname(config.DATABASE_URL.slice(5)) : "data";
+  const dir = dataDir();
   const file = join(dir, "jwt-secret");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   mkdirSync(dir, { recursive: true });
@@ -29,11 +32,25 @@ function localJwtSecret(): string {
   return secret;
 }
 
+/** Locally, without LEDGER_SIGNING_KEY, a signer key is made once and kept next to the database. */
+async function localLedgerKey(): Promise<string> {
+  if (config.LEDGER_SIGNING_KEY) return config.LEDGER_SIGNING_KEY;
+  const file = join(dataDir(), "ledger-signing-key");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir(), { recursive: true });
+  const key = await generateSignerKey(LOCAL_LOG_NAME);
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
 const client = await openLocalClient(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
 const db = createDb(client);
 const jwtSecret = localJwtSecret();
+const ledgerKey = await localLedgerKey();
+await loadSigner(ledgerKey); // a bad key stops the server here, not at the first checkpoint request
 const app = createApp({
   db,
+  ledgerKey,
   clock: systemClock,
   jwtSecret,
   claimDays: config.CLAIM_DAYS,

@@ -7,6 +7,7 @@ import { Write } from "../db/write";
 import { AppError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { accounts, fundIncomeAccount, type DonorSource } from "../ledger/accounts";
+import type { PublicRecord } from "../ledger/leaf";
 import { appendTransaction } from "../ledger/ledger";
 import { assertRole, assertStaffOf } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
@@ -107,6 +108,21 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
   const write = new Write();
   let points = 0;
   let member: typeof members.$inferSelect | undefined;
+  const named = input.donor.type === "company" || input.donor.type === "individual";
+  // What the public ledger commits to: the donor's public name and the goods are withdrawable
+  // (a donor who later opts out); a member donor's name is never in it (their passbook is not).
+  const publicRecord = (community: string | null): PublicRecord => ({
+    facts: {
+      donorType: input.donor.type,
+      kind: input.kind,
+      ...(community ? { community } : {}),
+      ...(input.goods ? { goodsQuantity: input.goods.quantity } : {}),
+    },
+    withdrawable: {
+      ...(named ? { donorName: input.donor.name! } : {}),
+      ...(input.goods ? { goodsDescription: input.goods.description } : {}),
+    },
+  });
   if (input.donor.type === "member") {
     const loaded = await loadDonor(db, input.donor.memberId);
     member = loaded.member;
@@ -128,6 +144,7 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
       refId: id,
       createdBy: actor.userId,
       extraPostings: postings,
+      publicRecord: publicRecord(communityId),
     });
   } else {
     appendTransaction(write, {
@@ -140,6 +157,7 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
       refId: id,
       createdBy: actor.userId,
       postings,
+      publicRecord: publicRecord(communityId),
     });
   }
   if (communityId) write.expect("not_found", "EXISTS (SELECT 1 FROM communities WHERE id = ?)", [communityId]);
@@ -148,7 +166,7 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
     communityId,
     donorType: input.donor.type,
     memberId: member?.id ?? null,
-    donorName: input.donor.type === "company" || input.donor.type === "individual" ? input.donor.name! : null,
+    donorName: named ? input.donor.name! : null,
     kind: input.kind,
     amountFen: amount,
     goodsDescription: input.goods?.description ?? null,

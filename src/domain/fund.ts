@@ -76,6 +76,11 @@ export async function recordExpense(db: Db, actor: Principal, input: NewExpense,
       { accountId: accounts.fundCash, asset: "CNY", amount: -input.amountFen },
       { accountId: fundSpendingAccount(input.purpose), asset: "CNY", amount: input.amountFen },
     ],
+    // The description and receipt reference may have to be redacted later: committed, withdrawable.
+    publicRecord: {
+      facts: { purpose: input.purpose, ...(communityId ? { community: communityId } : {}) },
+      withdrawable: { description: input.description, receiptRef: input.receiptRef },
+    },
   });
   write.add({
     sql: `INSERT INTO fund_expenses (id, amount_fen, purpose, description, receipt_ref, approved_by, community_id, transaction_id, at, created_by)

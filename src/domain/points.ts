@@ -1,5 +1,6 @@
 import type { Write } from "../db/write";
 import { accounts } from "../ledger/accounts";
+import type { PublicRecord } from "../ledger/leaf";
 import { appendTransaction } from "../ledger/ledger";
 import type { Rules } from "./rules";
 
@@ -24,6 +25,7 @@ export interface EarnInput {
   minutes?: number;
   /** Extra postings in the same transaction (e.g. the CNY side of a money donation). */
   extraPostings?: { accountId: string; asset: "PTS" | "CNY"; amount: number }[];
+  publicRecord?: PublicRecord;
 }
 
 /** The storage cap of a rule version, for a credit into a passbook: what is above it goes to the wish pool. */
@@ -54,6 +56,7 @@ export function earnPoints(write: Write, e: EarnInput): string {
     refId: e.refId,
     createdBy: e.createdBy,
     postings: [...pts, ...(e.extraPostings ?? [])],
+    publicRecord: e.publicRecord,
   });
   const thresholds = JSON.stringify(e.rules.starThresholds);
   write

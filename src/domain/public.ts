@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { accounts, donorSources, fundIncomeAccount, fundSpendingAccount, spendingPurposes } from "../ledger/accounts";
-import { loadChain } from "../ledger/chain";
+import { loadPublished } from "../ledger/chain";
 import { decodeCursor } from "./pagination";
 import { encodeCursor } from "./pagination";
 
@@ -39,23 +39,14 @@ export async function publicSummary(db: Db) {
 }
 
 /**
- * The published ledger: sealed transactions in chain order, with account codes only (every
- * passbook is the account "member": no number, name or phone) and no memo, so it is safe to
- * publish and enough to verify.
+ * The published ledger: the transactions in the Merkle tree, in chain order, with account codes
+ * only (every passbook is the account "member" with a salted commitment: no number, name or
+ * phone), the public record and no memo, so it is safe to publish and enough to verify.
  */
 export async function publicLedger(db: Db, page: { limit: number; cursor?: string }) {
   const afterSeq = decodeCursor<number>(page.cursor, "number") ?? 0;
-  const rows = await loadChain(db, { afterSeq, limit: page.limit + 1, sealedOnly: true });
+  const rows = await loadPublished(db, afterSeq, page.limit + 1);
   const more = rows.length > page.limit;
-  const items = (more ? rows.slice(0, page.limit) : rows).map((t) => ({
-    seq: t.seq,
-    id: t.id,
-    at: t.at,
-    kind: t.kind,
-    reversesId: t.reversesId,
-    postings: t.postings,
-    prevHash: t.prevHash!,
-    hash: t.hash!,
-  }));
+  const items = (more ? rows.slice(0, page.limit) : rows).map((t) => ({ ...t, prevHash: t.prevHash!, hash: t.hash! }));
   return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!.seq) : null };
 }

@@ -5,6 +5,7 @@ import type { Clock } from "../clock";
 import type { Db } from "../db/client";
 import type { IdempotencyRecord } from "../db/write";
 import type { DocsAssetFile } from "../web/docs";
+import type { LedgerSigner } from "../ledger/note";
 
 /** Everything the app needs from outside, injected by the Node and Worker entries and by tests. */
 export interface AppDeps {
@@ -32,6 +33,11 @@ export interface AppDeps {
   docsAsset?: (file: DocsAssetFile) => Promise<string>;
   /** Marks the session cookie Secure (off only for plain-http local runs and tests). */
   secureCookies?: boolean;
+  /**
+   * The ledger's checkpoint signer key (LEDGER_SIGNING_KEY, src/ledger/note.ts). Without one
+   * (tests, benchmarks) the app signs with a key made when it starts.
+   */
+  ledgerKey?: string;
 }
 
 export interface AppEnv {
@@ -41,5 +47,6 @@ export interface AppEnv {
     requestId: string;
     principal: Principal | undefined;
     idempotency: IdempotencyRecord | undefined;
+    ledgerSigner: () => Promise<LedgerSigner>;
   };
 }

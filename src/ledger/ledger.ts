@@ -2,6 +2,7 @@ import { AppError } from "../errors";
 import { newId } from "../ids";
 import type { Write } from "../db/write";
 import type { Asset } from "./accounts";
+import { assertPublicRecord, newSalt, type PublicRecord } from "./leaf";
 
 export interface PostingInput {
   accountId: string;
@@ -28,6 +29,8 @@ export interface TransactionInput {
   refId?: string | null;
   createdBy?: string | null;
   postings: PostingInput[];
+  /** What the public may know of this transaction's record; hashed into its Merkle leaf (see leaf.ts). */
+  publicRecord?: PublicRecord;
 }
 
 const MAX_AMOUNT = 1_000_000_000_000; // 10 billion yuan in fen; far above any real posting
@@ -52,15 +55,19 @@ export function assertBalanced(postings: PostingInput[]): void {
  * write) and one INSERT per posting with the balance after it. The database applies each posting
  * to its account's stored balance (trigger postings_apply, migration 0003), so a posting never
  * exists without its balance change; a missing account fails the foreign key. Reading a balance
- * never sums postings. The hash is sealed later.
+ * never sums postings. The hash is sealed later. A passbook posting keeps a fresh salt for its
+ * member commitment; the public record's withdrawable facts go to ledger_disclosures with theirs.
  */
 export function appendTransaction(write: Write, tx: TransactionInput): string {
   assertBalanced(tx.postings);
+  const record = tx.publicRecord ?? {};
+  assertPublicRecord(record);
+  const facts = Object.keys(record.facts ?? {}).length ? JSON.stringify(record.facts) : null;
   const id = tx.id ?? newId();
   write.add({
     sql: `INSERT INTO ledger_transactions
-            (id, seq, kind, at, memo, reverses_id, rule_version, community_id, ref_type, ref_id, created_by)
-          VALUES (?, (SELECT IFNULL(MAX(seq), 0) + 1 FROM ledger_transactions), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            (id, seq, kind, at, memo, reverses_id, rule_version, community_id, ref_type, ref_id, created_by, public_facts)
+          VALUES (?, (SELECT IFNULL(MAX(seq), 0) + 1 FROM ledger_transactions), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       id,
       tx.kind,
@@ -72,6 +79,7 @@ export function appendTransaction(write: Write, tx: TransactionInput): string {
       tx.refType ?? null,
       tx.refId ?? null,
       tx.createdBy ?? null,
+      facts,
     ],
   });
   for (const p of tx.postings) {
@@ -80,9 +88,16 @@ export function appendTransaction(write: Write, tx: TransactionInput): string {
       continue;
     }
     write.add({
-      sql: `INSERT INTO postings (transaction_id, account_id, asset, amount, balance_after)
-            VALUES (?, ?, ?, ?, (SELECT balance FROM accounts WHERE id = ?) + ?)`,
-      args: [id, p.accountId, p.asset, p.amount, p.accountId, p.amount],
+      sql: `INSERT INTO postings (transaction_id, account_id, asset, amount, balance_after, salt)
+            VALUES (?, ?, ?, ?, (SELECT balance FROM accounts WHERE id = ?) + ?,
+                    CASE WHEN (SELECT kind FROM accounts WHERE id = ?) = 'member_passbook' THEN ? END)`,
+      args: [id, p.accountId, p.asset, p.amount, p.accountId, p.amount, p.accountId, newSalt()],
+    });
+  }
+  for (const [name, value] of Object.entries(record.withdrawable ?? {})) {
+    write.add({
+      sql: "INSERT INTO ledger_disclosures (transaction_id, name, salt, value) VALUES (?, ?, ?, ?)",
+      args: [id, name, newSalt(), value],
     });
   }
   return id;

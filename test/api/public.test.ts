@@ -35,7 +35,7 @@ describe("GET /v1/public/ledger", () => {
     const all = [...page1.body.items, ...page2.body.items];
     expect(all.map((t: { seq: number }) => t.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(all[0].prevHash).toBe(GENESIS_HASH);
-    expect(all[0].postings).toContainEqual({ account: "member", asset: "PTS", amount: 1 });
+    expect(all[0].postings).toContainEqual({ account: "member", asset: "PTS", amount: 1, commitment: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const text = JSON.stringify(all);
     expect(text).not.toContain(m.passbookNo);
     expect(text).not.toContain("private memo");

@@ -177,6 +177,11 @@ export async function routeTour(): Promise<TourStop[]> {
   await bank.settle();
   await visit("GET /v1/public/summary", "/v1/public/summary");
   await visit("GET /v1/public/ledger", "/v1/public/ledger");
+  await visit("GET /v1/public/checkpoint", "/v1/public/checkpoint");
+  await visit("GET /v1/public/checkpoint (day end)", "/v1/public/checkpoint?day=2026-03-01");
+  await visit("GET /v1/public/ledger-key", "/v1/public/ledger-key");
+  await visit("GET /v1/public/proof/inclusion", "/v1/public/proof/inclusion?seq=3&size=7");
+  await visit("GET /v1/public/proof/consistency", "/v1/public/proof/consistency?from=3&to=7");
   await visit("GET /healthz", "/healthz");
   return stops;
 }
