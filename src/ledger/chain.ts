@@ -1,4 +1,5 @@
 import type { InStatement, ResultSet } from "@libsql/client";
+import type { BankTime } from "../bank-time";
 import { systemClock, type Clock } from "../clock";
 import type { Db } from "../db/client";
 import { AppError, notFound } from "../errors";
@@ -336,9 +337,9 @@ const toCheckpoint = (r: Record<string, unknown>): StoredCheckpoint => ({
 
 /**
  * A kept checkpoint: the latest, the one of a given size, or the day-end one of a bank date (the
- * last sealed before that day ended in the bank's time zone, Beijing time: UTC+8, no daylight saving).
+ * last sealed before that date ended in the bank's time zone).
  */
-export async function findCheckpoint(db: Db, which: { size?: number; day?: string }): Promise<StoredCheckpoint> {
+export async function findCheckpoint(db: Db, which: { size?: number; day?: string }, time: BankTime): Promise<StoredCheckpoint> {
   const cols = "SELECT size, root_hash, sealed_at FROM ledger_checkpoints";
   const stmt: InStatement =
     which.size !== undefined
@@ -346,7 +347,7 @@ export async function findCheckpoint(db: Db, which: { size?: number; day?: strin
       : which.day !== undefined
         ? {
             sql: `${cols} WHERE sealed_at < ? ORDER BY sealed_at DESC, size DESC LIMIT 1`,
-            args: [new Date(Date.parse(`${which.day}T00:00:00.000+08:00`) + 86_400_000).toISOString()],
+            args: [time.bounds(which.day).to],
           }
         : `${cols} ORDER BY size DESC LIMIT 1`;
   const row = (await db.client.execute(stmt)).rows[0];

@@ -103,14 +103,14 @@ export const publicRoutes = newRouter()
       request: {
         query: z.strictObject({
           size: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-          day: IsoDate.optional().openapi({ description: "the checkpoint at the end of this bank date (Beijing time)" }),
+          day: IsoDate.optional().openapi({ description: "the checkpoint at the end of this bank date (BANK_TIME_ZONE)" }),
         }),
       },
       responses: { 200: textResponse("The signed note"), 400: errorResponses[400], 404: errorResponses[404] },
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const checkpoint = await findCheckpoint(c.get("deps").db, q);
+      const checkpoint = await findCheckpoint(c.get("deps").db, q, c.get("time"));
       c.header("Cache-Control", q.size !== undefined ? FOREVER : "public, max-age=30");
       return c.text(await signedCheckpoint(await c.get("ledgerSigner")(), checkpoint), 200);
     },
