@@ -474,6 +474,8 @@ export const levelWithdrawals = sqliteTable(
     at: text("at").notNull(),
     transactionId: text("transaction_id").notNull(),
     reason: text("reason").notNull(),
+    // The transaction that had reached the level, so a passbook as of an earlier date shows it held.
+    reachedTransactionId: text("reached_transaction_id"),
   },
   (t) => [index("level_withdrawals_member_idx").on(t.memberId, t.id)],
 );

@@ -22,6 +22,8 @@ export const errorStatus = {
   wish_not_fulfilled: 409,
   claim_not_yours: 409,
   record_not_pending: 409,
+  limit_reached: 409,
+  points_expired: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

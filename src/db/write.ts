@@ -95,6 +95,7 @@ const messages: Partial<Record<ErrorCode, string>> = {
   wish_not_fulfilled: "Only a fulfilled wish can be confirmed",
   claim_not_yours: "This wish was claimed by another member",
   record_not_pending: "This service record has already been decided",
+  limit_reached: "This member has redeemed as many of these vouchers as the year allows",
 };
 
 export class IdempotencyConflict extends Error {

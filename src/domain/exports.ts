@@ -1,7 +1,7 @@
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
 import { notFound } from "../errors";
-import { assertSelfOrStaffOf } from "./access";
+import { assertSelfGuardianOrStaffOf, guardianQueryRaw } from "./guardians";
 import { toCsv } from "./csv";
 
 /** Transaction kinds as a passbook reader knows them; an unknown kind is shown as it is. */
@@ -15,6 +15,10 @@ export const KIND_ZH: Record<string, string> = {
   voucher_expired: "服务券过期",
   fund_expense: "基金支出",
   reversal: "冲正",
+  gift: "积分赠与",
+  pool_gift: "捐入爱心池",
+  pool_grant: "爱心池帮扶",
+  points_expired: "积分过期",
 };
 
 /**
@@ -22,9 +26,10 @@ export const KIND_ZH: Record<string, string> = {
  * admin), oldest entry first, in one read batch. Its file name carries the passbook number.
  */
 export async function passbookCsv(db: Db, actor: Principal, memberId: string): Promise<{ filename: string; csv: string }> {
-  const [memberRes, entryRes] = await db.client.batch(
+  const [memberRes, guardianRes, entryRes] = await db.client.batch(
     [
       { sql: "SELECT id, community_id, passbook_no FROM members WHERE id = ?", args: [memberId] },
+      guardianQueryRaw(memberId, actor),
       {
         sql: `SELECT t.at, t.kind, t.memo, p.amount, p.balance_after, t.id AS transaction_id
               FROM postings p JOIN ledger_transactions t ON t.id = p.transaction_id
@@ -37,7 +42,7 @@ export async function passbookCsv(db: Db, actor: Principal, memberId: string): P
   );
   const m = memberRes!.rows[0];
   if (!m) throw notFound("Member");
-  assertSelfOrStaffOf(actor, { id: String(m.id), communityId: String(m.community_id) });
+  assertSelfGuardianOrStaffOf(actor, { id: String(m.id), communityId: String(m.community_id) }, guardianRes!.rows.length > 0);
   const rows = entryRes!.rows.map((e) => [
     String(e.at),
     KIND_ZH[String(e.kind)] ?? String(e.kind),

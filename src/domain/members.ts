@@ -7,6 +7,7 @@ import { commit, Write } from "../db/write";
 import { forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { assertSelfOrStaffOf, assertStaffOf, communityScope } from "./access";
+import { assertSelfGuardianOrStaffOf, guardianQuery } from "./guardians";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { bump, type WriteCtx } from "./writes";
 import { ruleInForce, ruleVersionsQuery, titleFor, toRules } from "./rules";
@@ -177,12 +178,27 @@ export async function listMembers(db: Db, actor: Principal, page: PageQuery & { 
   return toPage(rows, page.limit, (r) => r.id, memberJson);
 }
 
-/** Balance, stars, title, level history and one page of entries: one read batch, one round-trip. */
-export async function getPassbook(db: Db, actor: Principal, memberId: string, page: PageQuery, at: string) {
+/**
+ * Balance, stars, title, level history and one page of entries: one read batch, one round-trip.
+ * With `until` (the end of an `asOf` date), as the passbook stood then: postings replayed up to
+ * that instant (a later reversal is dated when it was posted, so it is not in an earlier day),
+ * the earned total as what the issuer paid out to it by then, and the levels held then.
+ */
+export async function getPassbook(db: Db, actor: Principal, memberId: string, page: PageQuery, at: string, until?: string) {
   const before = decodeCursor<number>(page.cursor, "number");
-  const [memberRows, entryRows, levelRows, rules, withdrawalRows] = await db.orm.batch([
+  const [memberRows, entryRows, levelRows, rules, withdrawalRows, guardianRows] = await db.orm.batch([
     db.orm
-      .select({ member: members, balance: accounts.balance })
+      .select({
+        member: members,
+        balance: until
+          ? sql<number>`(SELECT IFNULL(SUM(p.amount), 0) FROM postings p JOIN ledger_transactions t ON t.id = p.transaction_id
+                         WHERE p.account_id = ${members.accountId} AND t.at < ${until})`
+          : accounts.balance,
+        earnedAsOf: sql<number>`(SELECT -IFNULL(SUM(i.amount), 0) FROM postings p
+                                   JOIN postings i ON i.transaction_id = p.transaction_id AND i.account_id = ${systemAccounts.pointsIssuer}
+                                   JOIN ledger_transactions t ON t.id = p.transaction_id
+                                 WHERE p.account_id = ${members.accountId} AND t.at < ${until ?? at})`,
+      })
       .from(members)
       .innerJoin(accounts, eq(accounts.id, members.accountId))
       .where(eq(members.id, memberId)),
@@ -207,6 +223,7 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
         and(
           eq(postings.accountId, db.orm.select({ id: members.accountId }).from(members).where(eq(members.id, memberId))),
           before !== undefined ? lt(postings.id, before) : undefined,
+          until ? lt(ledgerTransactions.at, until) : undefined,
         ),
       )
       .orderBy(desc(postings.id))
@@ -214,11 +231,22 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
     db.orm.select().from(levelChanges).where(eq(levelChanges.memberId, memberId)).orderBy(asc(levelChanges.stars)),
     ruleVersionsQuery(db),
     db.orm.select().from(levelWithdrawals).where(eq(levelWithdrawals.memberId, memberId)).orderBy(asc(levelWithdrawals.id)),
+    guardianQuery(db, memberId, actor),
   ]);
   const row = memberRows[0];
   if (!row) throw notFound("Member");
-  assertSelfOrStaffOf(actor, row.member);
-  const current = ruleInForce(toRules(rules), at);
+  assertSelfGuardianOrStaffOf(actor, row.member, guardianRows.length > 0);
+  const current = ruleInForce(toRules(rules), until ?? at);
+  // The levels held at `until`: reached by then, and not withdrawn by then.
+  const held = until
+    ? [
+        ...levelRows.filter((l) => l.at < until).map((l) => ({ stars: l.stars, at: l.at, transactionId: l.transactionId })),
+        ...withdrawalRows.filter((w) => w.reachedAt < until && w.at >= until).map((w) => ({ stars: w.stars, at: w.reachedAt, transactionId: w.reachedTransactionId ?? w.transactionId })),
+      ].sort((a, b) => a.stars - b.stars)
+    : levelRows.map((l) => ({ stars: l.stars, at: l.at, transactionId: l.transactionId }));
+  const withdrawals = until ? withdrawalRows.filter((w) => w.at < until) : withdrawalRows;
+  const stars = until ? held.reduce((m, l) => Math.max(m, l.stars), 0) : row.member.stars;
+  const earnedTotal = until ? Number(row.earnedAsOf) : row.member.earnedTotal;
   const entries = toPage(entryRows, page.limit, (e) => e.id, ({ id: _id, onBehalfByUserId, onBehalfByGuardian, toWishPool, ...e }) => ({
     ...e,
     // Pooled points this entry's transaction sent to the wish pool: a gift to it, or a credit above the cap.
@@ -227,12 +255,13 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
   }));
   return {
     member: memberJson(row.member),
-    balance: row.balance,
-    earnedTotal: row.member.earnedTotal,
-    stars: row.member.stars,
-    title: titleFor(row.member.stars, current),
-    levels: levelRows.map((l) => ({ stars: l.stars, at: l.at, transactionId: l.transactionId })),
-    levelWithdrawals: withdrawalRows.map((w) => ({
+    asOf: until ?? null,
+    balance: Number(row.balance),
+    earnedTotal,
+    stars,
+    title: titleFor(stars, current),
+    levels: held,
+    levelWithdrawals: withdrawals.map((w) => ({
       stars: w.stars,
       reachedAt: w.reachedAt,
       at: w.at,

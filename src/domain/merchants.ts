@@ -34,9 +34,11 @@ export interface NewVoucherType {
   pointsCost: number;
   stock: number;
   validDays: number;
+  /** Vouchers of this type one member may redeem per calendar year; none when left out. */
+  perMemberLimit?: number | null;
 }
 
-export const VOUCHER_TYPE_SELECT = `SELECT t.id, t.merchant_id, m.name AS merchant_name, t.name, t.points_cost, t.stock, t.valid_days, t.created_at
+export const VOUCHER_TYPE_SELECT = `SELECT t.id, t.merchant_id, m.name AS merchant_name, t.name, t.points_cost, t.stock, t.valid_days, t.created_at, t.per_member_limit
                      FROM voucher_types t JOIN merchants m ON m.id = t.merchant_id`;
 
 export const voucherTypeJson = (r: Row) => ({
@@ -48,6 +50,7 @@ export const voucherTypeJson = (r: Row) => ({
   stock: Number(r.stock),
   validDays: Number(r.valid_days),
   createdAt: String(r.created_at),
+  perMemberLimit: r.per_member_limit == null ? null : Number(r.per_member_limit),
 });
 
 export async function createVoucherType(db: Db, actor: Principal, input: NewVoucherType, at: string) {
@@ -56,9 +59,9 @@ export async function createVoucherType(db: Db, actor: Principal, input: NewVouc
   const write = new Write()
     .expect("not_found", "EXISTS (SELECT 1 FROM merchants WHERE id = ?)", [input.merchantId])
     .add({
-      sql: `INSERT INTO voucher_types (id, merchant_id, name, points_cost, stock, valid_days, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      args: [id, input.merchantId, input.name, input.pointsCost, input.stock, input.validDays, at],
+      sql: `INSERT INTO voucher_types (id, merchant_id, name, points_cost, stock, valid_days, created_at, per_member_limit)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      args: [id, input.merchantId, input.name, input.pointsCost, input.stock, input.validDays, at, input.perMemberLimit ?? null],
     })
     .add({ sql: `${VOUCHER_TYPE_SELECT} WHERE t.id = ?`, args: [id] });
   const results = await commit(db, write);
@@ -91,7 +94,8 @@ export async function restockVoucherType(db: Db, actor: Principal, id: string, q
   if (record) {
     write.storeReply(record, ctx.at, {
       sql: `json_object('id', t.id, 'merchantId', t.merchant_id, 'merchantName', m.name, 'name', t.name,
-                        'pointsCost', t.points_cost, 'stock', t.stock, 'validDays', t.valid_days, 'createdAt', t.created_at)
+                        'pointsCost', t.points_cost, 'stock', t.stock, 'validDays', t.valid_days, 'createdAt', t.created_at,
+                        'perMemberLimit', t.per_member_limit)
             FROM voucher_types t JOIN merchants m ON m.id = t.merchant_id WHERE t.id = ?`,
       args: [id],
     });

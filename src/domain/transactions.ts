@@ -223,8 +223,8 @@ function withdrawUnsupportedStars(write: Write, accountId: string, originalId: s
                       WHERE value <= m.earned_total)`;
   write
     .add({
-      sql: `INSERT INTO level_withdrawals (member_id, stars, reached_at, at, transaction_id, reason)
-            SELECT l.member_id, l.stars, l.at, ?, ?, ? FROM level_changes l JOIN members m ON m.id = l.member_id
+      sql: `INSERT INTO level_withdrawals (member_id, stars, reached_at, at, transaction_id, reason, reached_transaction_id)
+            SELECT l.member_id, l.stars, l.at, ?, ?, ?, l.transaction_id FROM level_changes l JOIN members m ON m.id = l.member_id
             WHERE m.account_id = ? AND l.stars > ${supported} ORDER BY l.stars DESC`,
       args: [at, reversalId, reason, accountId, originalId],
     })

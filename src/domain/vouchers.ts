@@ -8,10 +8,11 @@ import { newId, newVoucherCode, normaliseVoucherCode } from "../ids";
 import { accounts } from "../ledger/accounts";
 import { appendTransaction } from "../ledger/ledger";
 import { assertSelfOrStaffOf, communityScope } from "./access";
-import { commitWith, type WriteCtx } from "./writes";
+import { commitWith, dayOf, type WriteCtx } from "./writes";
 import { toCsv } from "./csv";
 import { VOUCHER_TYPE_SELECT, voucherTypeJson } from "./merchants";
 import { recordOnBehalf } from "./transfers";
+import { assertSelfGuardianOrStaffOf, guardianQueryRaw } from "./guardians";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 
 // Service vouchers (服务券). Points move only through the ledger:
@@ -135,24 +136,30 @@ export async function redeemVoucher(
   const { at } = ctx;
   let memberId = input.memberId;
   if (actor.role === "member") {
-    if (!actor.memberId || (memberId && memberId !== actor.memberId)) throw forbidden("A member redeems only for themselves");
-    memberId = actor.memberId;
+    if (!actor.memberId) throw forbidden("A member redeems only for themselves");
+    // Someone else's memberId: allowed below only for their guardian.
+    memberId ??= actor.memberId;
   } else if (actor.role === "staff" || actor.role === "admin") {
     if (!memberId) throw new AppError("validation_failed", "Say which member redeems: memberId", { field: "memberId" });
   } else {
     throw forbidden("Only a member, or staff for a member, may redeem points");
   }
-  const [memberRes, typeRes] = await db.client.batch(
+  const [memberRes, typeRes, guardianRes] = await db.client.batch(
     [
-      { sql: "SELECT id, community_id, account_id, passbook_no FROM members WHERE id = ?", args: [memberId] },
+      { sql: "SELECT id, community_id, account_id, passbook_no FROM members WHERE id = ?", args: [memberId!] },
       { sql: `${VOUCHER_TYPE_SELECT} WHERE t.id = ?`, args: [input.voucherTypeId] },
+      guardianQueryRaw(memberId!, actor),
     ],
     "read",
   );
   const m = memberRes!.rows[0];
   if (!m) throw notFound("Member");
   const member = { id: String(m.id), communityId: String(m.community_id), accountId: String(m.account_id), passbookNo: String(m.passbook_no) };
-  assertSelfOrStaffOf(actor, member);
+  const guardian = guardianRes!.rows.length > 0 && member.id !== actor.memberId;
+  if (actor.role === "member" && member.id !== actor.memberId && !guardian) {
+    throw forbidden("A member redeems only for themselves, or as a guardian for the member they look after");
+  }
+  assertSelfGuardianOrStaffOf(actor, member, guardian);
   const t = typeRes!.rows[0];
   if (!t) throw notFound("Voucher type");
   const type = voucherTypeJson(t);
@@ -164,6 +171,18 @@ export async function redeemVoucher(
     .onConstraint("stock_non_negative", "out_of_stock")
     .onConstraint("balance_non_negative", "insufficient_points")
     .add({ sql: "UPDATE voucher_types SET stock = stock - 1 WHERE id = ?", args: [type.id] });
+  if (type.perMemberLimit != null) {
+    // Counted inside the write, so two redemptions at once never both take the last one of the year.
+    const year = dayOf(ctx).dateOf(at).slice(0, 4);
+    const from = dayOf(ctx).bounds(`${year}-01-01`).from;
+    const to = dayOf(ctx).bounds(`${Number(year) + 1}-01-01`).from;
+    write.expect(
+      "limit_reached",
+      `(SELECT COUNT(*) FROM vouchers WHERE member_id = ? AND voucher_type_id = ? AND issued_at >= ? AND issued_at < ?
+          AND status IN ('issued', 'used')) < ?`,
+      [member.id, type.id, from, to, type.perMemberLimit],
+    );
+  }
   const transactionId = appendTransaction(write, {
     kind: "voucher_issued",
     at,
@@ -177,7 +196,7 @@ export async function redeemVoucher(
       { accountId: accounts.vouchersOutstanding, asset: "PTS", amount: type.pointsCost },
     ],
   });
-  recordOnBehalf(write, transactionId, actor, member.id);
+  recordOnBehalf(write, transactionId, actor, member.id, guardian ? actor.memberId : null);
   write.add({
     sql: `INSERT INTO vouchers (id, code, voucher_type_id, member_id, points_cost, status, issued_at, expires_at, issue_transaction_id)
           VALUES (?, ?, ?, ?, ?, 'issued', ?, ?, ?)`,

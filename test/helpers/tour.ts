@@ -159,6 +159,11 @@ export async function routeTour(): Promise<TourStop[]> {
   });
   await visit("POST /v1/pools/wish/grants", "/v1/pools/wish/grants", { token: staff, body: { memberId: relative.id, points: 1, reason: "困难帮扶" } });
   await visit("GET /v1/public/pools/wish", "/v1/public/pools/wish");
+  await visit("POST /v1/members/:id/guardians", `/v1/members/${member.id}/guardians`, { token: staff, body: { guardianMemberId: relative.id } });
+  await visit("GET /v1/members/:id/guardians", `/v1/members/${member.id}/guardians`, { token: staff });
+  await visit("GET /v1/members/:id/passbook (asOf)", `/v1/members/${member.id}/passbook?asOf=2026-03-01`, { token: memberToken });
+  await visit("GET /v1/members/:id/statement", `/v1/members/${member.id}/statement?year=2026`, { token: memberToken });
+  await visit("GET /v1/members/:id/statement.csv", `/v1/members/${member.id}/statement.csv?year=2026`, { token: memberToken });
 
   const expense = await visit("POST /v1/fund/expenses", "/v1/fund/expenses", {
     token: staff,

@@ -1,11 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
 import { contentDisposition, CSV_CONTENT_TYPE } from "../../domain/csv";
 import { passbookCsv } from "../../domain/exports";
+import { memberStatement, statementCsv } from "../../domain/statements";
 import { fundStatementCsv } from "../../domain/fund";
 import { voucherRegisterCsv } from "../../domain/vouchers";
 import { principal } from "../auth";
 import { bearer, errorResponses, IdParam, newRouter, z } from "../openapi";
 import { PeriodQuery } from "./fund";
+import { YearQuery } from "./members";
 
 // CSV downloads (UTF-8 with BOM, RFC 4180, formula-safe) for Excel and WPS.
 
@@ -26,6 +28,23 @@ export const exportRoutes = newRouter()
     async (c) => {
       const { filename, csv } = await passbookCsv(c.get("deps").db, principal(c), c.req.valid("param").id);
       return c.body(csv, 200, { ...csvHeaders(filename), "Cache-Control": "private, no-store" });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/members/{id}/statement.csv",
+      tags: ["exports"],
+      summary: "A passbook's yearly statement (年度对账单) as CSV: opening, entries, totals (as the passbook)",
+      security: bearer,
+      request: { params: IdParam, query: YearQuery },
+      responses: { 200: csvResponse("The year's statement"), ...errorResponses },
+    }),
+    async (c) => {
+      const time = c.get("time");
+      const s = await memberStatement(c.get("deps").db, principal(c), c.req.valid("param").id, c.req.valid("query").year, time);
+      const csv = statementCsv(s, time);
+      return c.body(csv, 200, { ...csvHeaders(`statement-${s.member.passbookNo}-${s.year}.csv`), "Cache-Control": "private, no-store" });
     },
   )
   .openapi(

@@ -3,8 +3,10 @@ import { hashPassword } from "../../auth/password";
 import { createMember, getMember, getPassbook, listMembers, updateMember } from "../../domain/members";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
-import { bearer, errorResponses, Id, IdParam, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
+import { bearer, errorResponses, Id, IdParam, IsoDate, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
 import { Password, Username } from "./users";
+import { addGuardian, listGuardians } from "../../domain/guardians";
+import { memberStatement } from "../../domain/statements";
 
 export const Member = z
   .object({
@@ -41,9 +43,39 @@ const MemberChange = z
   .refine((b) => b.publicOptOut !== undefined || b.name !== undefined || b.phone !== undefined, "send at least one of publicOptOut, name, phone")
   .openapi("MemberChange");
 
+export const YearQuery = z.strictObject({ year: z.coerce.number().int().min(2000).max(2999) });
+
+const Statement = z
+  .object({
+    member: z.object({ id: z.string(), communityId: z.string(), name: z.string(), passbookNo: z.string() }),
+    year: z.number().int(),
+    from: z.string().openapi({ description: "the year's first instant in the bank's time zone (UTC ISO)" }),
+    to: z.string(),
+    opening: z.number().int(),
+    credits: z.number().int(),
+    debits: z.number().int().openapi({ description: "points that went out, as a positive number" }),
+    closing: z.number().int(),
+    entries: z.array(
+      z.object({
+        transactionId: z.string(),
+        at: z.string(),
+        kind: z.string(),
+        memo: z.string(),
+        amount: z.number().int(),
+        balanceAfter: z.number().int(),
+        reversesId: z.string().nullable(),
+        reversedBy: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("Statement");
+
+const Guardian = z.object({ memberId: z.string(), guardianMemberId: z.string(), createdAt: z.string() }).openapi("Guardian");
+
 const Passbook = z
   .object({
     member: Member,
+    asOf: z.string().nullable().openapi({ description: "with ?asOf=: the end of that date (bank time zone) the figures stand at" }),
     balance: z.number().int(),
     earnedTotal: z.number().int(),
     stars: z.number().int().min(0).max(5),
@@ -129,14 +161,67 @@ export const memberRoutes = newRouter()
       method: "get",
       path: "/v1/members/{id}/passbook",
       tags: ["members"],
-      summary: "The love passbook: balance, stars, title, level history and entries (newest first)",
+      summary: "The love passbook: balance, stars, title, level history and entries (newest first); ?asOf=YYYY-MM-DD as it stood at the end of that date",
+      description: "The member, a guardian of the member, staff of the community, admin.",
       security: bearer,
-      request: { params: IdParam, query: PageQuery },
+      request: { params: IdParam, query: PageQuery.extend({ asOf: IsoDate.optional() }) },
       responses: { 200: jsonResponse(Passbook, "The passbook"), ...errorResponses },
     }),
     async (c) => {
       const { db, clock } = c.get("deps");
-      const passbook = await getPassbook(db, principal(c), c.req.valid("param").id, c.req.valid("query"), clock.now().toISOString());
+      const { asOf, ...page } = c.req.valid("query");
+      const until = asOf ? c.get("time").bounds(asOf).to : undefined;
+      const passbook = await getPassbook(db, principal(c), c.req.valid("param").id, page, clock.now().toISOString(), until);
       return c.json(passbook, 200);
     },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/members/{id}/statement",
+      tags: ["members"],
+      summary: "The passbook's yearly statement (年度对账单): opening, credits, debits, closing and the year's entries (as the passbook)",
+      description: "A reversal is dated when it was posted: the year it was posted in shows it, the earlier year still shows the entry it reversed (reversedBy).",
+      security: bearer,
+      request: { params: IdParam, query: YearQuery },
+      responses: { 200: jsonResponse(Statement, "The statement"), ...errorResponses },
+    }),
+    async (c) => {
+      const s = await memberStatement(c.get("deps").db, principal(c), c.req.valid("param").id, c.req.valid("query").year, c.get("time"));
+      return c.json(s, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/members/{id}/guardians",
+      tags: ["members"],
+      summary: "Link a guardian (another member) who may read this passbook and redeem for the member (staff of the community, admin)",
+      description: "409 already_exists when already linked.",
+      security: bearer,
+      request: { params: IdParam, ...jsonBody(z.strictObject({ guardianMemberId: Id })) },
+      responses: { 201: jsonResponse(Guardian, "Linked"), ...errorResponses },
+    }),
+    async (c) => {
+      const link = await addGuardian(c.get("deps").db, principal(c), c.req.valid("param").id, c.req.valid("json").guardianMemberId, writeCtx(c, 201));
+      return c.json(link, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/members/{id}/guardians",
+      tags: ["members"],
+      summary: "The member's guardians (the member, a guardian, staff of the community, admin)",
+      security: bearer,
+      request: { params: IdParam },
+      responses: {
+        200: jsonResponse(
+          z.object({ items: z.array(z.object({ guardianMemberId: z.string(), name: z.string(), passbookNo: z.string(), createdAt: z.string() })) }),
+          "Guardians",
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await listGuardians(c.get("deps").db, principal(c), c.req.valid("param").id), 200),
   );

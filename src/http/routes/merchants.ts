@@ -16,6 +16,7 @@ export const VoucherType = z
     stock: z.number().int(),
     validDays: z.number().int(),
     createdAt: z.string(),
+    perMemberLimit: z.number().int().nullable().openapi({ description: "vouchers of this type one member may redeem per calendar year; null = no limit" }),
   })
   .openapi("VoucherType");
 
@@ -25,6 +26,7 @@ const NewVoucherType = z.strictObject({
   pointsCost: z.number().int().min(1).max(1_000_000),
   stock: z.number().int().min(0).max(1_000_000),
   validDays: z.number().int().min(1).max(3660),
+  perMemberLimit: z.number().int().min(1).max(1000).nullable().optional(),
 });
 
 export const merchantRoutes = newRouter()

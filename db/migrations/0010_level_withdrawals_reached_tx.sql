@@ -1,0 +1,1 @@
+ALTER TABLE `level_withdrawals` ADD `reached_transaction_id` text;
