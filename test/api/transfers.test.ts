@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { verifyStoredChain } from "../../src/ledger/chain";
 import { makeBank, serveBank, type TestBank } from "../helpers/setup";
 import { balanceOf, grantPoints, ledgerInvariants, passbookBalance } from "../helpers/spending";
 
@@ -228,6 +229,10 @@ describe("storage cap (rule maxBalance)", () => {
     expect((await bank.call("POST", `/v1/transactions/${full}/reverse`, { token: bank.admin, body: { reason: "录入错误" } })).status).toBe(201);
     expect(await balanceOf(bank, POOL)).toBe(60);
     expect((await ledgerInvariants(bank)).sums.PTS).toBe(0);
+    await bank.settle();
+    expect(await verifyStoredChain(bank.db)).toBeNull();
+    const published = await bank.call("GET", "/v1/public/ledger");
+    expect(published.body.items.find((t: { id: string }) => t.id === full).postings.map((p: { amount: number }) => p.amount).sort()).toEqual([-20, 0, 20]);
   });
 });
 
