@@ -40,22 +40,41 @@ export const members = sqliteTable(
   ],
 );
 
-export const users = sqliteTable("users", {
-  id: text("id").primaryKey(),
-  username: text("username").notNull().unique(),
-  passwordHash: text("password_hash").notNull(),
-  role: text("role", { enum: ["admin", "staff", "member", "merchant"] }).notNull(),
-  communityId: text("community_id").references(() => communities.id),
-  memberId: text("member_id").references(() => members.id),
-  merchantId: text("merchant_id").references(() => merchants.id),
-  createdAt: text("created_at").notNull(),
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    username: text("username").notNull().unique(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ["admin", "staff", "member", "merchant"] }).notNull(),
+    communityId: text("community_id").references(() => communities.id),
+    memberId: text("member_id").references(() => members.id),
+    merchantId: text("merchant_id").references(() => merchants.id),
+    createdAt: text("created_at").notNull(),
+    // Set when the login is disabled: its tokens stop working at once (403 user_disabled).
+    disabledAt: text("disabled_at"),
+    // Raised by every password change or reset: tokens carry the version they were issued under.
+    tokenVersion: integer("token_version").notNull().default(0),
+  },
+  // "Alice" and "alice" are one username (usernames are ASCII, which lower() folds).
+  (t) => [uniqueIndex("users_username_ci").on(sql`lower(${t.username})`)],
+);
+
+/** Sessions ended by logging out before their token expired; forgotten once the token would have expired. */
+export const revokedSessions = sqliteTable("revoked_sessions", {
+  sessionId: text("session_id").primaryKey(),
+  expiresAt: text("expires_at").notNull(),
 });
 
-export const loginAttempts = sqliteTable("login_attempts", {
-  key: text("key").primaryKey(),
-  windowStart: text("window_start").notNull(),
-  failures: integer("failures").notNull(),
-});
+export const loginAttempts = sqliteTable(
+  "login_attempts",
+  {
+    key: text("key").primaryKey(),
+    windowStart: text("window_start").notNull(),
+    failures: integer("failures").notNull(),
+  },
+  (t) => [index("login_attempts_window_idx").on(t.windowStart)],
+);
 
 // ---- ledger ----
 

@@ -11,6 +11,7 @@ import type { AppDeps } from "./http/env";
 import { notFoundHandler, onError } from "./http/errors";
 import { idempotency } from "./http/idempotency";
 import { newRouter } from "./http/openapi";
+import { accountRoutes } from "./http/routes/accounts";
 import { authRoutes } from "./http/routes/auth";
 import { communityRoutes } from "./http/routes/communities";
 import { exportRoutes } from "./http/routes/exports";
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps) {
     .route("/", authRoutes)
     .route("/", communityRoutes)
     .route("/", userRoutes)
+    .route("/", accountRoutes)
     .route("/", memberRoutes)
     .route("/", exportRoutes)
     .route("/", merchantRoutes)

@@ -1,6 +1,8 @@
 import type { Clock } from "./clock";
 import type { Db } from "./db/client";
+import { forgetOldLoginAttempts } from "./auth/login";
 import { forgetOldIdempotencyKeys } from "./db/idempotency";
+import { forgetEndedSessions } from "./domain/users";
 import { sealPending } from "./ledger/chain";
 import { expireVouchers } from "./domain/vouchers";
 import { releaseOverdueClaims } from "./domain/wishes";
@@ -21,5 +23,7 @@ export async function runScheduledJobs(deps: JobDeps): Promise<Record<string, nu
   done.claimsReleased = await releaseOverdueClaims(deps.db, deps.clock.now().toISOString());
   done.sealed = await sealPending(deps.db, deps.clock);
   done.idempotencyKeysForgotten = await forgetOldIdempotencyKeys(deps.db, deps.clock.now());
+  done.loginAttemptsForgotten = await forgetOldLoginAttempts(deps.db, deps.clock.now());
+  done.endedSessionsForgotten = await forgetEndedSessions(deps.db, deps.clock.now());
   return done;
 }

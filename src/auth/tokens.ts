@@ -10,6 +10,10 @@ export interface Principal {
   communityId: string | null;
   memberId: string | null;
   merchantId: string | null;
+  /** This login session (the token's jti): logging out ends it alone. */
+  sessionId?: string;
+  /** The user's token version when the token was issued: a password change raises it. */
+  tokenVersion?: number;
 }
 
 export const JWT_ISSUER = "love-savings-bank";
@@ -35,8 +39,10 @@ export async function signToken(p: Principal, secret: string, now: Date): Promis
     communityId: p.communityId,
     memberId: p.memberId,
     merchantId: p.merchantId,
+    ver: p.tokenVersion ?? 0,
   })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setJti(p.sessionId ?? crypto.randomUUID())
     .setSubject(p.userId)
     .setIssuer(JWT_ISSUER)
     .setAudience(JWT_AUDIENCE)
@@ -64,6 +70,8 @@ export async function verifyToken(token: string, secret: string, now: Date): Pro
       communityId: (payload.communityId as string | null) ?? null,
       memberId: (payload.memberId as string | null) ?? null,
       merchantId: (payload.merchantId as string | null) ?? null,
+      sessionId: typeof payload.jti === "string" ? payload.jti : "",
+      tokenVersion: typeof payload.ver === "number" ? payload.ver : 0,
     };
   } catch {
     throw new AppError("unauthorized", "The token is missing, expired or invalid");

@@ -9,6 +9,7 @@ import { newId } from "../ids";
 import { assertSelfOrStaffOf, assertStaffOf, communityScope } from "./access";
 import { assertSelfGuardianOrStaffOf, guardianQuery } from "./guardians";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
+import { usernameFree } from "./users";
 import { bump, type WriteCtx } from "./writes";
 import { ruleInForce, ruleVersionsQuery, titleFor, toRules } from "./rules";
 
@@ -78,6 +79,7 @@ export async function createMember(
     .onConstraint("users.username", "already_exists");
   bump(write, "passbooks");
   if (input.login) {
+    usernameFree(write, input.login.username);
     write.add(
       db.orm.insert(users).values({
         id: newId(),

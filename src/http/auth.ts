@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
+import { deleteCookie, getCookie } from "hono/cookie";
+import { checkedDb } from "../auth/current";
 import { verifyToken, type Principal } from "../auth/tokens";
 import { AppError } from "../errors";
 import type { AppEnv } from "./env";
@@ -20,12 +21,37 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     // site cannot make a browser send: no cross-site request forgery through /v1.
     token = getCookie(c, SESSION_COOKIE);
   }
-  const { jwtSecret, clock } = c.get("deps");
-  const verified = token ? verifyToken(token, jwtSecret, clock.now()) : undefined;
+  const deps = c.get("deps");
+  const verified = token ? verifyToken(token, deps.jwtSecret, deps.clock.now()) : undefined;
   // A bad bearer token is a 401; an expired page session is simply logged out, so pages still load.
-  c.set("principal", await (header ? verified : verified?.catch(() => undefined)));
+  const p = await (header ? verified : verified?.catch(() => undefined));
+  c.set("principal", p);
+  if (!p) return next();
+  // The token's login is checked as it is now, on the request's own first database call.
+  const current = checkedDb(deps.db, p);
+  c.set("deps", { ...deps, db: current.db });
   await next();
+  // An answer made without the database (GET /v1/me, a page telling staff it is for members)
+  // checks the login before it goes out.
+  if (!current.checked()) {
+    try {
+      await current.check();
+    } catch (err) {
+      if (header || c.req.path.startsWith("/v1/")) throw err;
+      c.res = endPageSession(c);
+    }
+  }
 };
+
+/**
+ * A page session whose login was disabled, changed or logged out elsewhere ends: the cookie goes
+ * and the same page is asked for again, logged out (after a form, the passbook's login form).
+ */
+export function endPageSession(c: Context<AppEnv>): Response {
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: c.get("deps").secureCookies ?? false });
+  const url = new URL(c.req.url);
+  return c.redirect(c.req.method === "GET" ? url.pathname + url.search : "/passbook", 303);
+}
 
 export function principal(c: Context<AppEnv>): Principal {
   const p = c.get("principal");

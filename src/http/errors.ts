@@ -13,9 +13,19 @@ export function errorResponse(c: Context<AppEnv>, err: AppError) {
   return c.json(errorBody(c, err.code, err.message, err.details), err.status as ContentfulStatusCode);
 }
 
+/**
+ * The domain error behind `err`: drizzle wraps what a database call threw (the token check of
+ * src/auth/current.ts throws from inside the request's own query) in a DrizzleQueryError.
+ */
+export function appErrorOf(err: unknown): AppError | undefined {
+  for (let e = err, depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) if (e instanceof AppError) return e;
+  return undefined;
+}
+
 /** The one place errors become responses: codes map to statuses; anything unknown is a 500 without detail. */
 export function onError(err: Error, c: Context<AppEnv>) {
-  if (err instanceof AppError) return errorResponse(c, err);
+  const app = appErrorOf(err);
+  if (app) return errorResponse(c, app);
   // The key is already stored: the idempotency middleware replays the first response or refuses.
   if (err instanceof IdempotencyConflict) {
     return c.json(errorBody(c, "idempotency_key_reused", "This Idempotency-Key was already used"), 409);

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
+import { getCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppError } from "../errors";
+import { endPageSession, SESSION_COOKIE } from "../http/auth";
+import { appErrorOf } from "../http/errors";
 import type { AppEnv } from "../http/env";
 import { langOf, sendPage, type WebContext } from "./page";
 import { publicPages } from "./public";
@@ -34,12 +36,14 @@ export const webRoutes = new Hono<AppEnv>()
   .route("/", passbookPages)
   .route("/", merchantPages)
   .onError(async (err, c) => {
+    const app = appErrorOf(err);
+    if (app && (app.code === "user_disabled" || app.code === "unauthorized") && getCookie(c, SESSION_COOKIE)) return endPageSession(c);
     const view = langOf(c);
     let status: ContentfulStatusCode = 500;
     let message = view.d.errorTitle;
-    if (err instanceof AppError) {
-      status = err.status as ContentfulStatusCode;
-      message = err.code === "forbidden" ? view.d.csrfFailed : err.message;
+    if (app) {
+      status = app.status as ContentfulStatusCode;
+      message = app.code === "forbidden" ? view.d.csrfFailed : app.message;
     } else if (err instanceof HTTPException) {
       status = err.status as ContentfulStatusCode;
       message = status === 403 ? view.d.csrfFailed : err.message;

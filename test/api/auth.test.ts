@@ -42,14 +42,18 @@ describe("POST /v1/auth/login", () => {
     }
   });
 
-  it("rate-limits a username after 5 failures in 15 minutes, even with the right password, then lets it in again", async () => {
+  // Issue 18: five wrong passwords must not lock the real owner out, so the username limit is per
+  // (username, address); the owner at another address still logs in.
+  it("rate-limits a username from one address after 5 failures in 15 minutes, even with the right password, then lets it in again", async () => {
     const bank = await makeBank();
-    for (let i = 0; i < 5; i++) expect((await login(bank, "admin", "bad-password", `10.0.1.${i}`)).status).toBe(401);
-    const blocked = await login(bank, "admin", "admin-password", "10.0.2.1");
+    for (let i = 0; i < 5; i++) expect((await login(bank, "admin", "bad-password", "10.0.1.1")).status).toBe(401);
+    const blocked = await login(bank, "admin", "admin-password", "10.0.1.1");
     expect(blocked.status).toBe(429);
     expect(blocked.body.error.code).toBe("rate_limited");
-    bank.clock.advance(15 * 60 * 1000 + 1);
+    expect((await login(bank, "ADMIN", "admin-password", "10.0.1.1")).status).toBe(429);
     expect((await login(bank, "admin", "admin-password", "10.0.2.1")).status).toBe(200);
+    bank.clock.advance(15 * 60 * 1000 + 1);
+    expect((await login(bank, "admin", "admin-password", "10.0.1.1")).status).toBe(200);
   });
 
   it("rate-limits an address trying many usernames", async () => {
@@ -61,10 +65,14 @@ describe("POST /v1/auth/login", () => {
 
   it("parallel guesses cannot slip under the limit: at most 5 reach the password check", async () => {
     const bank = await makeBank();
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(bank, "admin", `guess-${i}`, `10.0.3.${i}`)));
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(bank, "admin", `guess-${i}`, "10.0.3.1")));
     expect(results.filter((r) => r.status === 401)).toHaveLength(5);
     expect(results.filter((r) => r.status === 429)).toHaveLength(35);
-    expect((await login(bank, "admin", "admin-password", "10.0.4.1")).status).toBe(429);
+    expect((await login(bank, "admin", "admin-password", "10.0.3.1")).status).toBe(429);
+    // spread over 40 addresses, each address gets its 5 for this username: the owner is not locked out
+    const spread = await Promise.all(Array.from({ length: 40 }, (_, i) => login(bank, "admin", `guess-${i}`, `10.0.4.${i}`)));
+    expect(spread.filter((r) => r.status === 401)).toHaveLength(40);
+    expect((await login(bank, "admin", "admin-password", "10.0.5.1")).status).toBe(200);
   });
 
   it("a successful login clears the username's count and does not count against the address", async () => {
@@ -111,12 +119,14 @@ describe("tokens", () => {
 
   it("no token, a malformed header, an expired token, another secret, alg none, wrong audience: all 401", async () => {
     const bank = await makeBank();
+    // the administrator's real id: a token is checked against its login as it is now
+    const adminId = (await bank.call("GET", "/v1/me", { token: bank.admin })).body.id as string;
     const now = Math.floor(bank.clock.now().getTime() / 1000);
     const sign = (secret: string, mutate: (j: SignJWT) => SignJWT = (j) => j) =>
       mutate(
         new SignJWT(claims)
           .setProtectedHeader({ alg: "HS256" })
-          .setSubject("u1")
+          .setSubject(adminId)
           .setIssuer(JWT_ISSUER)
           .setAudience(JWT_AUDIENCE)
           .setIssuedAt(now)
@@ -124,16 +134,16 @@ describe("tokens", () => {
       ).sign(new TextEncoder().encode(secret));
     const expired = await new SignJWT(claims)
       .setProtectedHeader({ alg: "HS256" })
-      .setSubject("u1")
+      .setSubject(adminId)
       .setIssuer(JWT_ISSUER)
       .setAudience(JWT_AUDIENCE)
       .setIssuedAt(now - 7200)
       .setExpirationTime(now - 60)
       .sign(new TextEncoder().encode(TEST_JWT_SECRET));
-    const none = new UnsecuredJWT(claims).setSubject("u1").setIssuer(JWT_ISSUER).setAudience(JWT_AUDIENCE).setExpirationTime(now + 3600).encode();
+    const none = new UnsecuredJWT(claims).setSubject(adminId).setIssuer(JWT_ISSUER).setAudience(JWT_AUDIENCE).setExpirationTime(now + 3600).encode();
     const hs512 = await new SignJWT(claims)
       .setProtectedHeader({ alg: "HS512" })
-      .setSubject("u1")
+      .setSubject(adminId)
       .setIssuer(JWT_ISSUER)
       .setAudience(JWT_AUDIENCE)
       .setExpirationTime(now + 3600)

@@ -63,12 +63,23 @@ export async function makeBank(opts: { clockStart?: string; wrapClient?: (client
     while (pending.length) await Promise.allSettled(pending.splice(0).map((work) => work()));
     await sealPending(createDb(raw));
   };
-  const token = (p: Partial<Principal> & Pick<Principal, "role">) =>
-    signToken(
-      { userId: unique("u"), username: unique("user"), communityId: null, memberId: null, merchantId: null, ...p },
-      TEST_JWT_SECRET,
-      clock.now(),
+  // A token is checked against its login as it is now, so the login it names is made real (and
+  // a merchant it names, which some tests invent).
+  const token = async (p: Partial<Principal> & Pick<Principal, "role">) => {
+    const full: Principal = { userId: unique("u"), username: unique("user"), communityId: null, memberId: null, merchantId: null, ...p };
+    await raw.batch(
+      [
+        ...(full.merchantId ? [{ sql: "INSERT OR IGNORE INTO merchants (id, name, created_at) VALUES (?, ?, ?)", args: [full.merchantId, "测试商户", clock.now().toISOString()] }] : []),
+        {
+          sql: `INSERT OR IGNORE INTO users (id, username, password_hash, role, community_id, member_id, merchant_id, created_at)
+                VALUES (?, ?, '', ?, ?, ?, ?, ?)`,
+          args: [full.userId, full.username, full.role, full.communityId, full.memberId, full.merchantId, clock.now().toISOString()],
+        },
+      ],
+      "write",
     );
+    return signToken(full, TEST_JWT_SECRET, clock.now());
+  };
   const bank: TestBank = {
     app,
     db,

@@ -49,6 +49,7 @@ export async function routeTour(): Promise<TourStop[]> {
   const staff = staffLogin.token as string;
   const merchantToken = (await bank.call("POST", "/v1/auth/login", { body: { username: "tour-merchant", password: "merchant-password" } })).body.token;
   await visit("GET /v1/me", "/v1/me", { token: staff });
+  await visit("GET /v1/users", "/v1/users", { token: admin });
 
   const member = await visit("POST /v1/members", "/v1/members", {
     token: staff,
@@ -58,6 +59,15 @@ export async function routeTour(): Promise<TourStop[]> {
   await visit("GET /v1/members", "/v1/members", { token: staff });
   await visit("GET /v1/members/:id", `/v1/members/${member.id}`, { token: staff });
   await visit("PATCH /v1/members/:id", `/v1/members/${member.id}`, { token: staff, body: { phone: "13800001111" } });
+  // accounts
+  const noLogin = (await bank.call("POST", "/v1/members", { token: staff, body: { name: "无账号", communityId: community.id, kind: "resident" } })).body;
+  const givenUser = await visit("POST /v1/members/:id/login", `/v1/members/${noLogin.id}/login`, { token: staff, body: { username: "tour-given", password: "given-password" } });
+  await visit("POST /v1/users/:id/password", `/v1/users/${givenUser.id}/password`, { token: staff, body: { password: "reset-password" } });
+  await visit("POST /v1/users/:id/disable", `/v1/users/${givenUser.id}/disable`, { token: staff });
+  await visit("POST /v1/users/:id/enable", `/v1/users/${givenUser.id}/enable`, { token: staff });
+  const given = (await bank.call("POST", "/v1/auth/login", { body: { username: "tour-given", password: "reset-password" } })).body.token;
+  const changed = await visit("POST /v1/me/password", "/v1/me/password", { token: given, body: { currentPassword: "reset-password", newPassword: "changed-password" } });
+  await visit("POST /v1/auth/logout", "/v1/auth/logout", { token: changed.token });
 
   await visit("GET /v1/rules", "/v1/rules");
   await visit("POST /v1/rules", "/v1/rules", {

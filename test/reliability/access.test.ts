@@ -30,8 +30,22 @@ interface Row {
   expect: number[];
   /** A fresh object for the route; made again only after a call succeeded (a refused call changes nothing). */
   target: (s: Scene) => Promise<Target> | Target;
+  /** Ends the caller's own session (logout): valid tokens are re-signed with a new session id for this row. */
+  ownSession?: true;
   /** Something private to community A / alice that only the roles in `sees` may find in a 2xx answer. */
   secret?: { value: (s: Scene) => string; sees: Role[] };
+}
+
+/** A fresh member of community A, with a login unless `login` is false. */
+async function memberOfA(s: Scene, login = true): Promise<{ memberId: string; userId: string }> {
+  const username = `acc${unique()}`;
+  const m = await s.bank.call("POST", "/v1/members", {
+    token: s.bank.admin,
+    body: { name: "账户会员", kind: "resident", communityId: s.a, ...(login ? { login: { username, password: "member-password" } } : {}) },
+  });
+  if (!login) return { memberId: m.body.id, userId: "" };
+  const users = await s.bank.call("GET", `/v1/users?memberId=${m.body.id}`, { token: s.bank.admin });
+  return { memberId: m.body.id, userId: users.body.items[0].id };
 }
 
 const today = (s: Scene) => s.bank.clock.now().toISOString().slice(0, 10);
@@ -55,6 +69,13 @@ const TABLE: Row[] = [
   { route: "POST /v1/communities",                          expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/communities", body: { name: "新社区", code: `c${unique()}` } }) },
   { route: "GET /v1/communities",                           expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/communities" }) },
   { route: "POST /v1/users",                                expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/users", body: { username: `u${unique()}`, password: "a-password", role: "staff", communityId: s.a } }) },
+  { route: "GET /v1/users",                                 expect: [200, 200, 200, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/users" }), secret: { value: (s) => String(decodeJwt(s.alice.token).sub), sees: ["admin", "staff"] } },
+  { route: "POST /v1/users/{id}/password",                  expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/users/${(await memberOfA(s)).userId}/password`, body: { password: "given-password" } }) },
+  { route: "POST /v1/users/{id}/disable",                   expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/users/${(await memberOfA(s)).userId}/disable`, body: {} }) },
+  { route: "POST /v1/users/{id}/enable",                    expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/users/${(await memberOfA(s)).userId}/enable`, body: {} }) },
+  { route: "POST /v1/me/password",                          expect: [400, 400, 400, 400, 400, 400, 400, 401, 401, 401, 401], target: () => ({ path: "/v1/me/password", body: { currentPassword: "not-the-password", newPassword: "new-password" } }) },
+  { route: "POST /v1/auth/logout",                          expect: [200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401], target: () => ({ path: "/v1/auth/logout", body: {} }), ownSession: true },
+  { route: "POST /v1/members/{id}/login",                   expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/members/${(await memberOfA(s, false)).memberId}/login`, body: { username: `give${unique()}`, password: "member-password" } }) },
   { route: "POST /v1/members",                              expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/members", body: { name: "新会员", kind: "resident", communityId: s.a } }) },
   { route: "GET /v1/members",                               expect: [200, 200, 200, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/members" }), secret: { value: (s) => s.alice.id, sees: ["admin", "staff"] } },
   { route: "GET /v1/members/{id}",                          expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}` }) },
@@ -179,6 +200,24 @@ beforeAll(async () => {
   await bank.settle();
 });
 
+/** Another session of the same login as `token` (same claims, a new session id). */
+function sessionLike(token: string) {
+  const c = decodeJwt(token);
+  return signToken(
+    {
+      userId: String(c.sub),
+      username: String(c.username),
+      role: c.role as Principal["role"],
+      communityId: (c.communityId as string | null) ?? null,
+      memberId: (c.memberId as string | null) ?? null,
+      merchantId: (c.merchantId as string | null) ?? null,
+      tokenVersion: Number(c.ver ?? 0),
+    },
+    TEST_JWT_SECRET,
+    bank.clock.now(),
+  );
+}
+
 describe("access control: every route × every caller", () => {
   it("the table names every route of the API, once", async () => {
     const doc = await bank.call("GET", "/openapi.json");
@@ -198,7 +237,8 @@ describe("access control: every route × every caller", () => {
     let target: Target | undefined;
     for (const role of ROLES) {
       target ??= await row.target(scene);
-      const res = await bank.call(method!, target.path, { token: tokens[role], body: method === "GET" ? undefined : target.body });
+      const token = row.ownSession && ["none", "expired", "forged", "algNone"].indexOf(role) < 0 ? await sessionLike(tokens[role]!) : tokens[role];
+      const res = await bank.call(method!, target.path, { token, body: method === "GET" ? undefined : target.body });
       got.push(res.status);
       if (res.status < 300) target = undefined;
       else expect(res.body?.error?.code, `${role}: an error body`).toBeTruthy();

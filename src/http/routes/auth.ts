@@ -11,6 +11,7 @@ export const UserSchema = z
     communityId: z.string().nullable(),
     memberId: z.string().nullable(),
     merchantId: z.string().nullable(),
+    disabled: z.boolean(),
   })
   .openapi("User");
 
@@ -50,7 +51,7 @@ export const authRoutes = newRouter()
     (c) => {
       const p = principal(c);
       return c.json(
-        { id: p.userId, username: p.username, role: p.role, communityId: p.communityId, memberId: p.memberId, merchantId: p.merchantId },
+        { id: p.userId, username: p.username, role: p.role, communityId: p.communityId, memberId: p.memberId, merchantId: p.merchantId, disabled: false },
         200,
       );
     },
