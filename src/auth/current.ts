@@ -84,6 +84,9 @@ export function checkedDb(db: Db, p: Principal): CheckedDb {
       checked = true;
       return results.slice(pre.length);
     } catch (err) {
+      // A statement after the guards failed: the guards ran first and held.
+      const at = (err as { statementIndex?: unknown }).statementIndex;
+      if (typeof at === "number" && at >= pre.length) checked = true;
       throw shiftError(err, pre.length);
     }
   }
