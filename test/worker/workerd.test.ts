@@ -113,8 +113,6 @@ describe("the Worker bundle", () => {
     // The migrations' journal (names, no SQL) is in the bundle on purpose: /healthz compares it with the database.
     const inputs = Object.keys(built.meta.inputs);
     expect(inputs.some((p) => p.endsWith("@libsql/client/lib-esm/web.js"))).toBe(true);
-    // The migrations' journal (names and timestamps, no SQL) is in: /healthz compares the
-    // database's newest migration with it. No migration SQL and no migrator.
     const forbidden = inputs.filter((p) =>
       /@libsql\/client\/lib-esm\/(node|sqlite3)\.js|libsql\/lib|migrator|db\/migrate\.ts|db\/local\.ts|db\/migrations\/(?!meta\/_journal\.json$)|src\/node\.ts/.test(p),
     );
