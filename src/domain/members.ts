@@ -208,6 +208,9 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
       .select({
         id: postings.id,
         transactionId: postings.transactionId,
+        seq: ledgerTransactions.seq,
+        // With the passbook number, the salt opens this posting's member commitment in the public leaf.
+        salt: sql<string>`${postings.salt}`,
         amount: postings.amount,
         balanceAfter: postings.balanceAfter,
         at: ledgerTransactions.at,

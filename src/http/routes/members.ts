@@ -87,6 +87,10 @@ const Passbook = z
     entries: z.array(
       z.object({
         transactionId: z.string(),
+        seq: z.number().int().openapi({ description: "the transaction's place in the public ledger (its Merkle leaf is seq − 1)" }),
+        salt: z.string().openapi({
+          description: "this posting's salt: SHA-256 of LSB-MEMBER-V1, the passbook number and it is the commitment in the public leaf (docs/LEDGER-FORMAT.md)",
+        }),
         at: z.string(),
         kind: z.string(),
         amount: z.number().int(),
