@@ -23,11 +23,19 @@ beforeAll(async () => {
 const pathParams = (path: string): string | undefined =>
   ({ "/v1/donations/{id}": `/v1/donations/${donationId}` })[path];
 
+/** Queries a public route cannot answer without (a proof needs its tree sizes). */
+const requiredQuery: Record<string, string> = {
+  "/v1/public/proof/inclusion": "?seq=1&size=2",
+  "/v1/public/proof/consistency": "?from=1&to=2",
+};
+
 /** Extra query variants worth reading (different rows and columns come back). */
 const variants: Record<string, string[]> = {
   "/v1/rankings": ["?by=points", "?by=minutes", "?year=2026&by=minutes"],
   "/v1/awards": ["?year=2026"],
   "/v1/donations": ["?kind=goods", "?kind=money"],
+  // every published transaction, as a member's proof brings it
+  "/v1/public/proof/inclusion": Array.from({ length: 10 }, (_, i) => `?seq=${i + 1}&size=${i + 1}`),
 };
 
 function leaks(text: string): string[] {
@@ -87,14 +95,14 @@ describe("no private detail in any public response", () => {
     const read: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
       if (!ops.get) continue;
-      const concrete = path.includes("{") ? pathParams(path) : path;
+      const concrete = path.includes("{") ? pathParams(path) : `${path}${requiredQuery[path] ?? ""}`;
       if (!concrete) {
         // A route with a path parameter we have no id for must at least refuse the public.
         const res = await scene.bank.call("GET", path.replace(/\{\w+\}/g, "01ZZZZZZZZZZZZZZZZZZZZZZZZ"));
         expect([401, 403], `${path} is public: give pathParams an id for it`).toContain(res.status);
         continue;
       }
-      for (const url of [concrete, ...(variants[path] ?? []).map((q) => `${concrete}${q}`)]) {
+      for (const url of [concrete, ...(variants[path] ?? []).map((q) => `${requiredQuery[path] ? path : concrete}${q}`)]) {
         const res = await scene.bank.app.request(url);
         const text = await res.text();
         if (ops.get.security) {
