@@ -4,7 +4,8 @@ import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
 import { Write } from "../db/write";
 import { newId } from "../ids";
-import { assertRole } from "./access";
+import { notFound } from "../errors";
+import { assertRole, assertStaffOf } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { bump, commitWith, communityOfWrite, type WriteCtx } from "./writes";
 
@@ -48,4 +49,13 @@ export async function listActivities(db: Db, actor: Principal, q: PageQuery & { 
     .orderBy(desc(activities.id))
     .limit(q.limit + 1);
   return toPage(rows, q.limit, (a) => a.id, activityJson);
+}
+
+/** One activity, for staff of its community and administrators. */
+export async function getActivity(db: Db, actor: Principal, id: string) {
+  assertRole(actor, "staff", "admin");
+  const [row] = await db.orm.select().from(activities).where(eq(activities.id, id));
+  if (!row) throw notFound("Activity");
+  assertStaffOf(actor, row.communityId);
+  return activityJson(row);
 }

@@ -72,6 +72,23 @@ button.secondary{background:#fff;color:#8a1216;border:1px solid #8a1216}
 .passbook dt{color:var(--muted)}
 .passbook dd{margin:0;font-weight:600}
 .userbar{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between}
+nav.console ul{list-style:none;margin:.5rem 0 1rem;padding:0;display:flex;flex-wrap:wrap;gap:.25rem}
+nav.console a{display:block;padding:.35rem .7rem;border:1px solid #8a1216;border-radius:1rem;text-decoration:none;font-size:.95rem}
+nav.console a[aria-current=page]{background:#8a1216;color:#fff}
+.worklist ul{padding-left:1.2rem}
+.count{display:inline-block;min-width:1.6rem;padding:0 .4rem;border-radius:1rem;background:var(--soft);color:#7d1114;text-align:center;font-size:.95rem}
+ul.cards{list-style:none;padding:0;margin:.5rem 0;display:grid;gap:.6rem}
+.card{border:1px solid var(--line);border-radius:.4rem;padding:.6rem .8rem;background:#fff}
+.card h3{margin:0 0 .25rem}
+.card p{margin:.2rem 0}
+.badge{display:inline-block;padding:0 .5rem;border-radius:.8rem;background:#7d1114;color:#fff;font-size:.85rem}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}
+.actions form{margin:.25rem 0}
+.actions .field{margin-bottom:.4rem}
+form.filter{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
+form.filter .field{margin:0}
+input.minutes{max-width:7rem}
+table.roster label{font-weight:400;margin:0}
 footer{max-width:64rem;margin:2rem auto 0;padding:1rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)}
 @media print{
   @page{margin:14mm}

@@ -10,6 +10,7 @@ import { publicPages } from "./public";
 import { merchantPages } from "./merchant";
 import { passbookPages } from "./passbook";
 import { loginPages } from "./session/login";
+import { staffPages } from "./staff/routes";
 
 // The web pages, mounted at the root beside /v1. Errors here become an HTML page (the API's
 // JSON error body would be no use to a person); the request id is shown to quote when asking.
@@ -35,6 +36,7 @@ export const webRoutes = new Hono<AppEnv>()
   .route("/", loginPages)
   .route("/", passbookPages)
   .route("/", merchantPages)
+  .route("/", staffPages)
   .onError(async (err, c) => {
     const app = appErrorOf(err);
     if (app && (app.code === "user_disabled" || app.code === "unauthorized") && getCookie(c, SESSION_COOKIE)) return endPageSession(c);

@@ -52,14 +52,18 @@ const noStore = async (c: WebContext, next: () => Promise<void>) => {
   c.header("Cache-Control", "no-store");
 };
 
-/** Every form here is a few short fields. */
+/** Every form here is a few short fields; a roster (one field per member) is larger. */
 const FORM_MAX_BYTES = 4 * 1024;
-const smallForm = bodyLimit({
-  maxSize: FORM_MAX_BYTES,
-  onError: () => {
-    throw new AppError("payload_too_large", `Forms are limited to ${FORM_MAX_BYTES} bytes`);
-  },
-});
+const limitTo = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError("payload_too_large", `Forms are limited to ${maxSize} bytes`);
+    },
+  });
 
 /** Checks that run before any form is read: same-site origin (hono/csrf), size, never cached. */
-export const formPost = [csrf(), smallForm, noStore] as const;
+export const formPost = [csrf(), limitTo(FORM_MAX_BYTES), noStore] as const;
+
+/** The same checks for a form of up to `maxBytes`. */
+export const largeFormPost = (maxBytes: number) => [csrf(), limitTo(maxBytes), noStore] as const;

@@ -3,7 +3,10 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Principal } from "../../auth/tokens";
 import type { Dict } from "../i18n";
 import { langOf, sendPage, type WebContext } from "../page";
+import { staffWords } from "../staff/words";
 import { csrfToken } from "./csrf";
+
+const staffWordsOf = (d: Dict) => staffWords[d.htmlLang === "en" ? "en" : "zh"];
 
 // The frame every logged-in page shares: the login form when no one is logged in, the bar with
 // the user and the logout button, notices, and the page for a user of the wrong role.
@@ -20,6 +23,7 @@ interface Home {
 export const homes = {
   passbook: { title: (d) => d.passbookTitle, loginIntro: (d) => d.loginIntro, wrongRole: (d) => d.wrongRole },
   merchant: { title: (d) => d.merchantTitle, loginIntro: (d) => d.merchantLoginIntro, wrongRole: (d) => d.wrongRoleMerchant },
+  staff: { title: (d) => staffWordsOf(d).title, loginIntro: (d) => staffWordsOf(d).loginIntro, wrongRole: (d) => staffWordsOf(d).wrongRole },
 } satisfies Record<string, Home>;
 
 export type HomeName = keyof typeof homes;
