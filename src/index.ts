@@ -60,7 +60,7 @@ export default {
     // injects it through the trigger's scheduledTime.
     const due = new Date(controller.scheduledTime);
     const clock: Clock = { now: () => due };
-    const done = await runScheduledJobs({ db, clock, claimDays: config.CLAIM_DAYS });
+    const done = await runScheduledJobs({ db, clock, claimDays: config.CLAIM_DAYS, bankTime: bankTime(config.BANK_TIME_ZONE) });
     console.log(`scheduled jobs at ${due.toISOString()}: ${JSON.stringify(done)}`);
     // Expired vouchers and released claims change the public pages too.
     if (done.vouchersExpired || done.claimsReleased) await edge.purge();

@@ -1,4 +1,6 @@
+import { defaultBankTime, type BankTime } from "./bank-time";
 import type { Clock } from "./clock";
+import { expirePoints } from "./domain/expiry";
 import type { Db } from "./db/client";
 import { forgetOldLoginAttempts } from "./auth/login";
 import { forgetOldIdempotencyKeys } from "./db/idempotency";
@@ -11,6 +13,8 @@ export interface JobDeps {
   db: Db;
   clock: Clock;
   claimDays?: number;
+  /** The bank's time zone: points expire at the end of its calendar years. */
+  bankTime?: BankTime;
 }
 
 /**
@@ -20,6 +24,8 @@ export interface JobDeps {
 export async function runScheduledJobs(deps: JobDeps): Promise<Record<string, number>> {
   const done: Record<string, number> = {};
   done.vouchersExpired = await expireVouchers(deps.db, deps.clock.now().toISOString());
+  // Before sealing, so the expiry transactions are sealed in the same run.
+  done.pointsExpired = await expirePoints(deps.db, deps.clock.now().toISOString(), deps.bankTime ?? defaultBankTime);
   done.claimsReleased = await releaseOverdueClaims(deps.db, deps.clock.now().toISOString());
   done.sealed = await sealPending(deps.db, deps.clock);
   done.idempotencyKeysForgotten = await forgetOldIdempotencyKeys(deps.db, deps.clock.now());

@@ -78,7 +78,7 @@ prepared.ready.catch((e) => {
 await prepared.first;
 
 const runJobs = () =>
-  runScheduledJobs({ db, clock: systemClock, claimDays: config.CLAIM_DAYS }).catch((e) => console.error("scheduled jobs failed", e));
+  runScheduledJobs({ db, clock: systemClock, claimDays: config.CLAIM_DAYS, bankTime: bankTime(config.BANK_TIME_ZONE) }).catch((e) => console.error("scheduled jobs failed", e));
 await runJobs();
 setInterval(runJobs, 60_000).unref();
 

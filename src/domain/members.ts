@@ -8,6 +8,8 @@ import { forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { assertSelfOrStaffOf, assertStaffOf, communityScope } from "./access";
 import { assertSelfGuardianOrStaffOf, guardianQuery } from "./guardians";
+import { expiryPolicy, nextExpiry } from "./expiry";
+import { defaultBankTime, type BankTime } from "../bank-time";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { usernameFree } from "./users";
 import { bump, type WriteCtx } from "./writes";
@@ -186,7 +188,15 @@ export async function listMembers(db: Db, actor: Principal, page: PageQuery & { 
  * that instant (a later reversal is dated when it was posted, so it is not in an earlier day),
  * the earned total as what the issuer paid out to it by then, and the levels held then.
  */
-export async function getPassbook(db: Db, actor: Principal, memberId: string, page: PageQuery, at: string, until?: string) {
+export async function getPassbook(
+  db: Db,
+  actor: Principal,
+  memberId: string,
+  page: PageQuery,
+  at: string,
+  until?: string,
+  time: BankTime = defaultBankTime,
+) {
   const before = decodeCursor<number>(page.cursor, "number");
   const [memberRows, entryRows, levelRows, rules, withdrawalRows, guardianRows] = await db.orm.batch([
     db.orm
@@ -241,7 +251,11 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
   const row = memberRows[0];
   if (!row) throw notFound("Member");
   assertSelfGuardianOrStaffOf(actor, row.member, guardianRows.length > 0);
-  const current = ruleInForce(toRules(rules), until ?? at);
+  const versions = toRules(rules);
+  const current = ruleInForce(versions, until ?? at);
+  // Only the passbook as it is now says what expires next (a second read, when points expire at all).
+  const policy = until ? null : expiryPolicy(versions, at, time);
+  const expiring = policy ? await nextExpiry(db, row.member.accountId, policy) : null;
   // The levels held at `until`: reached by then, and not withdrawn by then.
   const held = until
     ? [
@@ -265,6 +279,7 @@ export async function getPassbook(db: Db, actor: Principal, memberId: string, pa
     earnedTotal,
     stars,
     title: titleFor(stars, current),
+    expiring,
     levels: held,
     levelWithdrawals: withdrawals.map((w) => ({
       stars: w.stars,

@@ -81,6 +81,14 @@ const Passbook = z
     stars: z.number().int().min(0).max(5),
     title: z.string().nullable(),
     levels: z.array(z.object({ stars: z.number().int(), at: z.string(), transactionId: z.string() })),
+    expiring: z
+      .object({
+        points: z.number().int().openapi({ description: "points that expire next (first earned, first spent)" }),
+        at: z.string().nullable().openapi({ description: "when they expire: the end of this bank year" }),
+        expiredPoints: z.number().int().openapi({ description: "already expired, moved out by the next scheduled run" }),
+      })
+      .nullable()
+      .openapi({ description: "null when points do not expire (rule pointsValidYears null)" }),
     levelWithdrawals: z
       .array(z.object({ stars: z.number().int(), reachedAt: z.string(), at: z.string(), transactionId: z.string(), reason: z.string() }))
       .openapi({ description: "stars taken back because a reversal lowered the earned points below their threshold (transactionId: the reversal)" }),
@@ -175,7 +183,7 @@ export const memberRoutes = newRouter()
       const { db, clock } = c.get("deps");
       const { asOf, ...page } = c.req.valid("query");
       const until = asOf ? c.get("time").bounds(asOf).to : undefined;
-      const passbook = await getPassbook(db, principal(c), c.req.valid("param").id, page, clock.now().toISOString(), until);
+      const passbook = await getPassbook(db, principal(c), c.req.valid("param").id, page, clock.now().toISOString(), until, c.get("time"));
       return c.json(passbook, 200);
     },
   )
