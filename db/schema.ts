@@ -210,6 +210,8 @@ export const ruleVersions = sqliteTable("rule_versions", {
   pointsPerWishFulfilled: integer("points_per_wish_fulfilled").notNull(),
   starThresholds: text("star_thresholds", { mode: "json" }).$type<number[]>().notNull(),
   titleMinStars: integer("title_min_stars").notNull(),
+  // Expenses above this amount wait for a second person's approval; null: they move money at once.
+  expenseApprovalAboveFen: integer("expense_approval_above_fen"),
   effectiveFrom: text("effective_from").notNull(),
   createdAt: text("created_at").notNull(),
   createdBy: text("created_by"),
@@ -325,6 +327,10 @@ export const donations = sqliteTable(
     transactionId: text("transaction_id").notNull(),
     at: text("at").notNull(),
     createdBy: text("created_by").notNull(),
+    // 定向捐赠: money given for a purpose and/or a community, and how much of it is not yet drawn.
+    restrictionPurpose: text("restriction_purpose"),
+    restrictionCommunityId: text("restriction_community_id"),
+    restrictedRemainingFen: integer("restricted_remaining_fen"),
   },
   (t) => [
     index("donations_at_idx").on(t.id),
@@ -382,20 +388,75 @@ export const vouchers = sqliteTable(
   ],
 );
 
-export const fundExpenses = sqliteTable("fund_expenses", {
-  id: text("id").primaryKey(),
-  amountFen: integer("amount_fen").notNull(),
-  purpose: text("purpose", {
-    enum: ["disability_aid", "poverty_relief", "hardship_aid", "wish_purchase", "operations"],
-  }).notNull(),
-  description: text("description").notNull(),
-  receiptRef: text("receipt_ref").notNull(),
-  approvedBy: text("approved_by").notNull(),
-  communityId: text("community_id"),
-  transactionId: text("transaction_id").notNull(),
-  at: text("at").notNull(),
-  createdBy: text("created_by").notNull(),
-});
+export const fundExpenses = sqliteTable(
+  "fund_expenses",
+  {
+    id: text("id").primaryKey(),
+    amountFen: integer("amount_fen").notNull(),
+    purpose: text("purpose", {
+      enum: ["disability_aid", "poverty_relief", "hardship_aid", "wish_purchase", "operations"],
+    }).notNull(),
+    description: text("description").notNull(),
+    receiptRef: text("receipt_ref").notNull(),
+    // Version 1's free-text approver; new expenses name their approver by user (approverId).
+    approvedBy: text("approved_by"),
+    payee: text("payee"),
+    communityId: text("community_id"),
+    // "pending" moves no money (no transaction yet); "paid" has its transaction; "rejected" never will.
+    status: text("status", { enum: ["pending", "paid", "rejected"] }).notNull().default("paid"),
+    transactionId: text("transaction_id"),
+    at: text("at").notNull(),
+    createdBy: text("created_by").notNull(),
+    recorderName: text("recorder_name"),
+    recorderRole: text("recorder_role"),
+    approverId: text("approver_id"),
+    approverName: text("approver_name"),
+    approverRole: text("approver_role"),
+    approverCommunityId: text("approver_community_id"),
+    decidedAt: text("decided_at"),
+    reason: text("reason"),
+  },
+  (t) => [index("fund_expenses_status_idx").on(t.status, t.id)],
+);
+
+// Restricted (定向) money drawn by an expense from one restricted donation, oldest donation first.
+export const fundRestrictedDraws = sqliteTable(
+  "fund_restricted_draws",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    expenseId: text("expense_id").notNull().references(() => fundExpenses.id),
+    donationId: text("donation_id").notNull().references(() => donations.id),
+    amountFen: integer("amount_fen").notNull(),
+    transactionId: text("transaction_id").notNull(),
+  },
+  (t) => [index("fund_restricted_draws_donation_idx").on(t.donationId), index("fund_restricted_draws_expense_idx").on(t.expenseId)],
+);
+
+export const fundBudgets = sqliteTable(
+  "fund_budgets",
+  {
+    year: integer("year").notNull(),
+    purpose: text("purpose").notNull(),
+    amountFen: integer("amount_fen").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.year, t.purpose] })],
+);
+
+// A receipt file kept with an expense, addressed by the SHA-256 of its bytes (the file is in storage).
+export const fundReceipts = sqliteTable(
+  "fund_receipts",
+  {
+    expenseId: text("expense_id").notNull().references(() => fundExpenses.id),
+    sha256: text("sha256").notNull(),
+    contentType: text("content_type").notNull(),
+    size: integer("size").notNull(),
+    at: text("at").notNull(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.expenseId, t.sha256] })],
+);
 
 export const awards = sqliteTable(
   "awards",

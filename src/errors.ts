@@ -26,6 +26,7 @@ export const errorStatus = {
   limit_reached: 409,
   points_expired: 409,
   same_person: 409,
+  expense_not_pending: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

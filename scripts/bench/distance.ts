@@ -90,7 +90,7 @@ export async function distanceBench(opts: { delays: number[]; samples: number; w
       { name: "redemption (POST /v1/vouchers)", run: () => fetchWorker("POST", "/v1/vouchers", memberToken, { voucherTypeId: type.id }) },
       {
         name: "expense (POST /v1/fund/expenses)",
-        run: () => fetchWorker("POST", "/v1/fund/expenses", staff, { amountFen: 100, purpose: "hardship_aid", description: "远程支出", receiptRef: "R-1" }),
+        run: () => fetchWorker("POST", "/v1/fund/expenses", staff, { amountFen: 100, purpose: "hardship_aid", description: "远程支出", receiptRef: "R-1", payee: "爱心商店" }),
       },
       { name: "passbook read (GET /v1/members/:id/passbook)", run: () => fetchWorker("GET", `/v1/members/${member.id}/passbook`, memberToken) },
       // A cookie the app ignores keeps a request out of the edge cache: the view as it costs without it.

@@ -96,6 +96,8 @@ const messages: Partial<Record<ErrorCode, string>> = {
   claim_not_yours: "This wish was claimed by another member",
   record_not_pending: "This service record has already been decided",
   limit_reached: "This member has redeemed as many of these vouchers as the year allows",
+  expense_not_pending: "This expense has already been decided",
+  same_person: "The person who recorded it cannot also decide it",
 };
 
 export class IdempotencyConflict extends Error {

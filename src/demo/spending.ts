@@ -80,10 +80,10 @@ export async function spendingScene(ctx: DemoContext): Promise<string> {
   await redeem(m2, carPark.typeId);
 
   const expenses = [
-    { token: ctx.staff[0]!, amountFen: 300_000, purpose: "disability_aid", description: "为两位行动不便的老人购置轮椅", receiptRef: "DM-2026-001", approvedBy: "东门社区两委会" },
-    { token: ctx.staff[1]!, amountFen: 500_000, purpose: "poverty_relief", description: "春节走访慰问困难家庭（12户）", receiptRef: "JC-2026-003", approvedBy: "金川社区两委会" },
-    { token: admin, amountFen: 80_000, purpose: "wish_purchase", description: "采购微心愿书包和文具", receiptRef: "XY-2026-017", approvedBy: "爱心基金管理小组" },
-    { token: admin, amountFen: 12_000, purpose: "operations", description: "爱心存折印制", receiptRef: "YY-2026-002", approvedBy: "爱心基金管理小组" },
+    { token: ctx.staff[0]!, amountFen: 300_000, purpose: "disability_aid", description: "为两位行动不便的老人购置轮椅", receiptRef: "DM-2026-001", payee: "县康复辅具中心" },
+    { token: ctx.staff[1]!, amountFen: 500_000, purpose: "poverty_relief", description: "春节走访慰问困难家庭（12户）", receiptRef: "JC-2026-003", payee: "金川社区居委会" },
+    { token: admin, amountFen: 80_000, purpose: "wish_purchase", description: "采购微心愿书包和文具", receiptRef: "XY-2026-017", payee: "县新华书店" },
+    { token: admin, amountFen: 12_000, purpose: "operations", description: "爱心存折印制", receiptRef: "YY-2026-002", payee: "县印刷厂" },
   ];
   for (const { token, ...body } of expenses) must(await call("POST", "/v1/fund/expenses", { token, body }), "expense");
 

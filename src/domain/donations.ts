@@ -1,17 +1,18 @@
 import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { donations, goodsUsages, ledgerTransactions, members, wishes } from "../../db/schema";
+import { donations, fundExpenses, fundRestrictedDraws, goodsUsages, ledgerTransactions, members, wishes } from "../../db/schema";
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
 import { Write } from "../db/write";
 import { AppError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
-import { accounts, fundIncomeAccount, type DonorSource } from "../ledger/accounts";
+import { accounts, fundIncomeAccount, type DonorSource, type SpendingPurpose } from "../ledger/accounts";
 import type { PublicRecord } from "../ledger/leaf";
 import { appendTransaction } from "../ledger/ledger";
 import { assertRole, assertStaffOf } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { earnPoints } from "./points";
+import { ensureRestrictedAccount, restrictPostings } from "./restricted";
 import { pointsForFen, ruleInForce, ruleVersionsQuery, toRules } from "./rules";
 import type { BeneficiaryGroup } from "./wishes";
 import { bump, commitWith, type WriteCtx } from "./writes";
@@ -29,6 +30,8 @@ export interface NewDonation {
   kind: "money" | "goods";
   amountFen?: number;
   goods?: { description: string; quantity: number; valueFen: number };
+  /** 定向捐赠 (money only): the purpose and/or community the money may be spent on. */
+  restriction?: { purpose?: SpendingPurpose; communityId?: string };
 }
 
 /** The public name of a donor: never a phone; a member who opted out and an anonymous donor are "anonymous". */
@@ -66,6 +69,15 @@ export function donationJson(
         ? { description: d.goodsDescription!, quantity: d.goodsQuantity!, remaining: d.goodsRemaining!, valueFen: d.amountFen }
         : null,
     pointsAwarded: d.pointsAwarded,
+    restriction:
+      d.restrictedRemainingFen === null
+        ? null
+        : {
+            purpose: d.restrictionPurpose as SpendingPurpose | null,
+            communityId: d.restrictionCommunityId,
+            usedFen: d.amountFen - d.restrictedRemainingFen,
+            remainingFen: d.restrictedRemainingFen,
+          },
     transactionId: linkable ? d.transactionId : null,
     reversed: reversedBy !== null,
     reversedBy: linkable ? reversedBy : null,
@@ -92,6 +104,10 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
   }
   let communityId = actor.role === "staff" ? actor.communityId : (input.communityId ?? null);
   const amount = input.kind === "money" ? input.amountFen! : input.goods!.valueFen;
+  const restriction = input.restriction ? { purpose: input.restriction.purpose ?? null, communityId: input.restriction.communityId ?? null } : null;
+  if (restriction?.communityId && actor.role === "staff" && restriction.communityId !== actor.communityId) {
+    throw forbidden("Staff restrict a donation to their own community; an administrator can restrict it to any");
+  }
   const id = newId();
   const transactionId = newId();
   const postings =
@@ -99,6 +115,7 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
       ? [
           { accountId: accounts.fundCash, asset: "CNY" as const, amount },
           { accountId: fundIncomeAccount(input.donor.type), asset: "CNY" as const, amount: -amount },
+          ...(restriction ? restrictPostings(restriction, amount) : []),
         ]
       : [
           { accountId: accounts.goodsStock, asset: "CNY" as const, amount },
@@ -106,6 +123,10 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
         ];
   const memo = input.kind === "money" ? `爱心捐款 ${yuan(amount)} 元` : `捐赠物资：${input.goods!.description} ×${input.goods!.quantity}`;
   const write = new Write();
+  if (restriction) {
+    if (restriction.communityId) write.expect("not_found", "EXISTS (SELECT 1 FROM communities WHERE id = ?)", [restriction.communityId]);
+    ensureRestrictedAccount(write, restriction);
+  }
   let points = 0;
   let member: typeof members.$inferSelect | undefined;
   const named = input.donor.type === "company" || input.donor.type === "individual";
@@ -176,6 +197,9 @@ export async function createDonation(db: Db, actor: Principal, input: NewDonatio
     transactionId,
     at: ctx.at,
     createdBy: actor.userId,
+    restrictionPurpose: restriction?.purpose ?? null,
+    restrictionCommunityId: restriction?.communityId ?? null,
+    restrictedRemainingFen: restriction ? amount : null,
   };
   write.add(db.orm.insert(donations).values(row));
   bump(write, "donations");
@@ -217,9 +241,25 @@ const isInternal = (actor: Principal | undefined, d: DonationRow) =>
 
 /** One donation with the record of how its goods were used; the usage notes only for staff and administrators. */
 export async function getDonation(db: Db, actor: Principal | undefined, id: string) {
-  const [rows, usageRows] = await db.orm.batch([
+  const [rows, usageRows, drawRows] = await db.orm.batch([
     withPublished(db).where(eq(donations.id, id)),
     db.orm.select().from(goodsUsages).where(eq(goodsUsages.donationId, id)).orderBy(asc(goodsUsages.id)),
+    db.orm
+      .select({
+        expenseId: fundRestrictedDraws.expenseId,
+        amountFen: fundRestrictedDraws.amountFen,
+        at: ledgerTransactions.at,
+        purpose: fundExpenses.purpose,
+        description: fundExpenses.description,
+        payee: fundExpenses.payee,
+        reversedBy: reversals.id,
+      })
+      .from(fundRestrictedDraws)
+      .innerJoin(fundExpenses, eq(fundExpenses.id, fundRestrictedDraws.expenseId))
+      .innerJoin(ledgerTransactions, eq(ledgerTransactions.id, fundRestrictedDraws.transactionId))
+      .leftJoin(reversals, eq(reversals.reversesId, fundRestrictedDraws.transactionId))
+      .where(eq(fundRestrictedDraws.donationId, id))
+      .orderBy(asc(fundRestrictedDraws.id)),
   ]);
   const row = rows[0];
   if (!row) throw notFound("Donation");
@@ -234,6 +274,8 @@ export async function getDonation(db: Db, actor: Principal | undefined, id: stri
       note: internal ? u.note : null,
       at: u.at,
     })),
+    // Restricted money: which expenses drew on it; a reversed one gave its share back.
+    drawnBy: drawRows.map(({ reversedBy, ...d }) => ({ ...d, reversed: reversedBy !== null })),
   };
 }
 

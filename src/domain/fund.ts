@@ -1,8 +1,7 @@
-import type { Row } from "@libsql/client";
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
 import { Write } from "../db/write";
-import { AppError, forbidden } from "../errors";
+import { AppError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import {
   accounts,
@@ -14,7 +13,8 @@ import {
   type SpendingPurpose,
 } from "../ledger/accounts";
 import { appendTransaction } from "../ledger/ledger";
-import { assertRole } from "./access";
+import { assertRole, assertStaffOf } from "./access";
+import { drawStatements, expectUnrestrictedCovered, matchingDonationsQuery, planDraws, type Draw } from "./restricted";
 import { commitWith, type WriteCtx } from "./writes";
 import { fenToYuan, toCsv } from "./csv";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
@@ -27,8 +27,8 @@ export interface NewExpense {
   amountFen: number;
   purpose: SpendingPurpose;
   description: string;
+  payee: string;
   receiptRef: string;
-  approvedBy?: string;
   communityId?: string;
 }
 
@@ -47,10 +47,103 @@ const SOURCE_ZH: Record<DonorSource, string> = {
   anonymous: "匿名捐款",
 };
 
+export type ExpenseStatus = "pending" | "paid" | "rejected";
+
 /**
- * Pays an expense out of the fund: one write, fund:cash → fund:spending:<purpose>, with the
- * expense record. The fund can never go below zero: the CHECK constraint on fund:cash refuses
- * the write inside the batch (insufficient_funds), so parallel spends of the last yuan never both pass.
+ * One read before a spending write: the approval threshold of the rule version in force (the
+ * same choice as ruleInForce) and the restricted money an expense of this purpose and community
+ * may draw on; for an approval, the expense itself.
+ */
+async function spendingContext(db: Db, at: string, expense: { purpose: string; communityId: string | null } | { id: string }) {
+  const byId = "id" in expense;
+  const [ruleRes, expenseRes, donationRes] = await db.client.batch(
+    [
+      {
+        sql: `SELECT expense_approval_above_fen, (SELECT name FROM communities WHERE id = ?) AS community FROM rule_versions
+              WHERE effective_from <= ? ORDER BY effective_from DESC, version DESC LIMIT 1`,
+        args: [byId ? null : expense.communityId, at],
+      },
+      byId ? { sql: `${EXPENSE_SELECT} WHERE e.id = ?`, args: [expense.id] } : "SELECT 1 WHERE 0",
+      byId
+        ? matchingDonationsQuery("(SELECT purpose FROM fund_expenses WHERE id = ?1)", "(SELECT community_id FROM fund_expenses WHERE id = ?1)", [expense.id])
+        : matchingDonationsQuery("?1", "?2", [expense.purpose, expense.communityId]),
+    ],
+    "read",
+  );
+  const rule = ruleRes!.rows[0];
+  if (!rule) throw new AppError("validation_failed", `No rule version was in force at ${at}`, { at });
+  const threshold = rule.expense_approval_above_fen == null ? null : Number(rule.expense_approval_above_fen);
+  const row = expenseRes!.rows[0];
+  return { threshold, community: str(rule.community), expense: row ? toRecord(row) : undefined, donations: donationRes!.rows };
+}
+
+/** The published name of who acted: their role and community, never their login. */
+const actorFacts = (actor: Principal) => ({
+  id: actor.userId,
+  name: actor.username,
+  role: actor.role,
+  communityId: actor.role === "staff" ? actor.communityId : null,
+});
+
+/**
+ * The statements that pay an expense, appended to a write: the restricted draws (see
+ * restricted.ts), the ledger transaction fund:cash → fund:spending:<purpose>, and the guards
+ * (fund:cash ≥ 0 by its CHECK, the unrestricted money ≥ 0 after the draws).
+ */
+function payStatements(
+  write: Write,
+  e: {
+    id: string;
+    amountFen: number;
+    purpose: SpendingPurpose;
+    description: string;
+    payee: string | null;
+    receiptRef: string;
+    communityId: string | null;
+    receipts: { sha256: string }[];
+  },
+  draws: Draw[],
+  at: string,
+  createdBy: string,
+): string {
+  const transactionId = newId();
+  const restrictedPostings = drawStatements(write, e.id, transactionId, draws);
+  appendTransaction(write, {
+    id: transactionId,
+    kind: "fund_expense",
+    at,
+    memo: `基金支出（${PURPOSE_ZH[e.purpose]}）：${e.description}`,
+    communityId: e.communityId,
+    refType: "fund_expense",
+    refId: e.id,
+    createdBy,
+    postings: [
+      { accountId: accounts.fundCash, asset: "CNY", amount: -e.amountFen },
+      { accountId: fundSpendingAccount(e.purpose), asset: "CNY", amount: e.amountFen },
+      ...restrictedPostings,
+    ],
+    // What the public ledger commits to for an expense. The description, payee and receipt
+    // reference may have to be redacted later: committed, withdrawable. The receipt files'
+    // SHA-256 are those attached when it is paid (while pending, for an approved expense).
+    publicRecord: {
+      facts: {
+        purpose: e.purpose,
+        ...(e.communityId ? { community: e.communityId } : {}),
+        ...(e.receipts.length ? { receipts: e.receipts.map((r) => r.sha256) } : {}),
+      },
+      withdrawable: { description: e.description, receiptRef: e.receiptRef, ...(e.payee ? { payee: e.payee } : {}) },
+    },
+  });
+  expectUnrestrictedCovered(write, "insufficient_funds");
+  return transactionId;
+}
+
+/**
+ * Records an expense. Under a rule with `expenseApprovalAboveFen`, an expense above it is
+ * `pending`: no money moves until another person approves it. Otherwise it is paid in the same
+ * write. The fund can never go below zero (the CHECK constraint on fund:cash refuses the write
+ * inside the batch, so parallel spends of the last yuan never both pass), and restricted money
+ * is spent only on what it was given for.
  */
 export async function recordExpense(db: Db, actor: Principal, input: NewExpense, ctx: WriteCtx) {
   const { at } = ctx;
@@ -60,79 +153,238 @@ export async function recordExpense(db: Db, actor: Principal, input: NewExpense,
     if (communityId && communityId !== actor.communityId) throw forbidden("Staff record expenses of their own community");
     communityId = actor.communityId;
   }
+  const { threshold, community, donations } = await spendingContext(db, at, { purpose: input.purpose, communityId });
+  if (communityId && community === null) throw notFound("Community");
+  const status: ExpenseStatus = threshold !== null && input.amountFen > threshold ? "pending" : "paid";
   const id = newId();
-  const approvedBy = input.approvedBy ?? actor.username;
+  const recorder = actorFacts(actor);
   const write = new Write().onConstraint("balance_non_negative", "insufficient_funds");
-  if (communityId) write.expect("not_found", "EXISTS (SELECT 1 FROM communities WHERE id = ?)", [communityId]);
-  const transactionId = appendTransaction(write, {
-    kind: "fund_expense",
-    at,
-    memo: `基金支出（${PURPOSE_ZH[input.purpose]}）：${input.description}`,
-    communityId,
-    refType: "fund_expense",
-    refId: id,
-    createdBy: actor.userId,
-    postings: [
-      { accountId: accounts.fundCash, asset: "CNY", amount: -input.amountFen },
-      { accountId: fundSpendingAccount(input.purpose), asset: "CNY", amount: input.amountFen },
-    ],
-    // The description and receipt reference may have to be redacted later: committed, withdrawable.
-    publicRecord: {
-      facts: { purpose: input.purpose, ...(communityId ? { community: communityId } : {}) },
-      withdrawable: { description: input.description, receiptRef: input.receiptRef },
-    },
-  });
   write.add({
-    sql: `INSERT INTO fund_expenses (id, amount_fen, purpose, description, receipt_ref, approved_by, community_id, transaction_id, at, created_by)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    args: [id, input.amountFen, input.purpose, input.description, input.receiptRef, approvedBy, communityId, transactionId, at, actor.userId],
+    sql: `INSERT INTO fund_expenses (id, amount_fen, purpose, description, payee, receipt_ref, community_id, status, at,
+            created_by, recorder_name, recorder_role)
+          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+    args: [id, input.amountFen, input.purpose, input.description, input.payee, input.receiptRef, communityId, at, actor.userId, recorder.name, recorder.role],
   });
-  const body = {
+  const draws = status === "paid" ? planDraws(donations, input.amountFen) : [];
+  let transactionId: string | null = null;
+  if (status === "paid") {
+    const expense = { ...input, id, communityId, receipts: [] };
+    transactionId = payStatements(write, expense, draws, at, actor.userId);
+    write.add({ sql: "UPDATE fund_expenses SET status = 'paid', transaction_id = ? WHERE id = ?", args: [transactionId, id] });
+  }
+  const record: ExpenseRecord = {
     id,
     amountFen: input.amountFen,
     purpose: input.purpose,
     description: input.description,
+    payee: input.payee,
     receiptRef: input.receiptRef,
-    approvedBy,
     communityId,
+    community,
+    status,
     at,
+    decidedAt: null,
+    reason: null,
     transactionId,
-    reversedBy: null as string | null,
+    reversedBy: null,
+    recordedBy: { ...recorder, community: recorder.communityId ? community : null },
+    approvedBy: null,
+    restricted: draws.map((d) => ({ donationId: d.donationId, amountFen: d.amountFen })),
+    receipts: [],
   };
-  return commitWith(db, write, ctx, body);
+  return commitWith(db, write, ctx, publicExpense(record, false));
 }
 
-const expenseJson = (r: Row) => ({
-  id: String(r.id),
-  amountFen: Number(r.amount_fen),
-  purpose: String(r.purpose) as SpendingPurpose,
-  description: String(r.description),
-  receiptRef: String(r.receipt_ref),
-  approvedBy: String(r.approved_by),
-  communityId: r.community_id == null ? null : String(r.community_id),
-  at: String(r.at),
-  transactionId: String(r.transaction_id),
-  reversedBy: r.reversed_by == null ? null : String(r.reversed_by),
-});
+/**
+ * A second person's decision on a pending expense: staff of its community or an administrator,
+ * never its recorder (409 same_person). Approving pays it now, under the same guards as a direct
+ * payment; rejecting moves nothing. Deciding twice is 409 expense_not_pending.
+ */
+export async function decideExpense(
+  db: Db,
+  actor: Principal,
+  id: string,
+  decision: { approve: true } | { approve: false; reason: string },
+  ctx: WriteCtx,
+) {
+  const { at } = ctx;
+  assertRole(actor, "staff", "admin");
+  const { expense: e, donations } = await spendingContext(db, at, { id });
+  if (!e) throw notFound("Expense");
+  if (e.communityId) assertStaffOf(actor, e.communityId);
+  else assertRole(actor, "admin");
+  if (e.status !== "pending") throw new AppError("expense_not_pending", `This expense is already ${e.status}`, { status: e.status });
+  if (e.recordedBy.id === actor.userId) {
+    throw new AppError("same_person", "The person who recorded an expense cannot approve or reject it: ask a colleague");
+  }
+  const decider = actorFacts(actor);
+  const write = new Write().onConstraint("balance_non_negative", "insufficient_funds");
+  const status: ExpenseStatus = decision.approve ? "paid" : "rejected";
+  const draws = decision.approve ? planDraws(donations, e.amountFen) : [];
+  const transactionId = decision.approve ? payStatements(write, e, draws, at, actor.userId) : null;
+  write
+    .add({
+      sql: `UPDATE fund_expenses SET status = ?, transaction_id = ?, approver_id = ?, approver_name = ?, approver_role = ?,
+              approver_community_id = ?, decided_at = ?, reason = ?
+            WHERE id = ? AND status = 'pending'`,
+      args: [status, transactionId, decider.id, decider.name, decider.role, decider.communityId, at, decision.approve ? null : decision.reason, id],
+    })
+    .expectChanged("expense_not_pending");
+  const decided: ExpenseRecord = {
+    ...e,
+    status,
+    transactionId,
+    decidedAt: at,
+    reason: decision.approve ? null : decision.reason,
+    approvedBy: { ...decider, community: decider.communityId === e.communityId ? e.community : null },
+    restricted: draws.map((d) => ({ donationId: d.donationId, amountFen: d.amountFen })),
+  };
+  return commitWith(db, write, ctx, publicExpense(decided, false));
+}
+
+/** An expense as stored, with what its publication needs (community names, reversal, draws, receipts). */
+interface ExpenseRecord {
+  id: string;
+  amountFen: number;
+  purpose: SpendingPurpose;
+  description: string;
+  payee: string | null;
+  receiptRef: string;
+  communityId: string | null;
+  community: string | null;
+  status: ExpenseStatus;
+  at: string;
+  decidedAt: string | null;
+  reason: string | null;
+  transactionId: string | null;
+  reversedBy: string | null;
+  recordedBy: { id: string; name: string | null; role: string | null; communityId: string | null; community: string | null };
+  approvedBy: { id: string; name: string | null; role: string | null; communityId: string | null; community: string | null } | null;
+  restricted: { donationId: string; amountFen: number }[];
+  receipts: { sha256: string; contentType: string; size: number }[];
+}
+
+const EXPENSE_SELECT = `SELECT e.*, c.name AS community, ac.name AS approver_community,
+    (SELECT r.id FROM ledger_transactions r WHERE r.reverses_id = e.transaction_id) AS reversed_by,
+    (SELECT json_group_array(json_object('donationId', d.donation_id, 'amountFen', d.amount_fen))
+       FROM (SELECT * FROM fund_restricted_draws d WHERE d.expense_id = e.id ORDER BY d.id) d) AS draws,
+    (SELECT json_group_array(json_object('sha256', f.sha256, 'contentType', f.content_type, 'size', f.size))
+       FROM (SELECT * FROM fund_receipts f WHERE f.expense_id = e.id ORDER BY f.at, f.sha256) f) AS receipts
+  FROM fund_expenses e
+  LEFT JOIN communities c ON c.id = e.community_id
+  LEFT JOIN communities ac ON ac.id = e.approver_community_id`;
+
+const str = (v: unknown) => (v == null ? null : String(v));
+const parsed = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
+
+function toRecord(r: Record<string, unknown>): ExpenseRecord {
+  const recorderIsStaff = r.recorder_role === "staff";
+  return {
+    id: String(r.id),
+    amountFen: Number(r.amount_fen),
+    purpose: String(r.purpose) as SpendingPurpose,
+    description: String(r.description),
+    payee: str(r.payee),
+    receiptRef: String(r.receipt_ref),
+    communityId: str(r.community_id),
+    community: str(r.community),
+    status: String(r.status) as ExpenseStatus,
+    at: String(r.at),
+    decidedAt: str(r.decided_at),
+    reason: str(r.reason),
+    transactionId: str(r.transaction_id),
+    reversedBy: str(r.reversed_by),
+    recordedBy: {
+      id: String(r.created_by),
+      name: str(r.recorder_name),
+      role: str(r.recorder_role),
+      communityId: recorderIsStaff ? str(r.community_id) : null,
+      community: recorderIsStaff ? str(r.community) : null,
+    },
+    approvedBy:
+      r.approver_id == null
+        ? null
+        : {
+            id: String(r.approver_id),
+            name: str(r.approver_name),
+            role: str(r.approver_role),
+            communityId: str(r.approver_community_id),
+            community: str(r.approver_community),
+          },
+    restricted: parsed<{ donationId: string; amountFen: number }[]>(r.draws ?? "[]"),
+    receipts: parsed<{ sha256: string; contentType: string; size: number }[]>(r.receipts ?? "[]"),
+  };
+}
 
 /**
- * Public list of expenses, newest first. An expense corrected by a reversal stays listed (the
- * record of what happened) and names the reversing transaction in `reversedBy`.
+ * An expense as the public sees it: who recorded and who decided it by role and community only
+ * (a login name would let anyone lock that account by failed logins); `internal` callers (staff
+ * of its community, administrators) also see their user ids and names, and a rejection's reason.
  */
-export async function listExpenses(db: Db, q: PageQuery & { purpose?: SpendingPurpose; communityId?: string }) {
+function publicExpense(e: ExpenseRecord, internal: boolean) {
+  const person = (p: ExpenseRecord["recordedBy"] | null) =>
+    p && { role: p.role, community: p.community, ...(internal ? { userId: p.id, name: p.name } : {}) };
+  return {
+    id: e.id,
+    amountFen: e.amountFen,
+    purpose: e.purpose,
+    description: e.description,
+    payee: e.payee,
+    receiptRef: e.receiptRef,
+    communityId: e.communityId,
+    community: e.community,
+    status: e.status,
+    at: e.at,
+    decidedAt: e.decidedAt,
+    transactionId: e.transactionId,
+    reversed: e.reversedBy !== null,
+    reversedBy: e.reversedBy,
+    recordedBy: person(e.recordedBy)!,
+    approvedBy: person(e.approvedBy),
+    restricted: e.restricted,
+    receipts: e.receipts,
+    ...(internal ? { reason: e.reason } : {}),
+  };
+}
+
+export type PublicExpense = ReturnType<typeof publicExpense>;
+
+const isInternal = (actor: Principal | undefined, communityId: string | null) =>
+  actor?.role === "admin" || (actor?.role === "staff" && communityId !== null && actor.communityId === communityId);
+
+/**
+ * The list of expenses, newest first, every status (a pending one is the console's worklist). An
+ * expense corrected by a reversal stays listed (the record of what happened), `reversed`, naming
+ * the reversing transaction; only paid expenses not reversed count in the statement's spending.
+ */
+export async function listExpenses(
+  db: Db,
+  actor: Principal | undefined,
+  q: PageQuery & { purpose?: SpendingPurpose; communityId?: string; status?: ExpenseStatus },
+) {
   const before = decodeCursor<string>(q.cursor, "string");
   const where: string[] = [];
   const args: (string | number)[] = [];
   if (q.purpose) where.push("e.purpose = ?"), args.push(q.purpose);
   if (q.communityId) where.push("e.community_id = ?"), args.push(q.communityId);
+  if (q.status) where.push("e.status = ?"), args.push(q.status);
   if (before) where.push("e.id < ?"), args.push(before);
   const res = await db.client.execute({
-    sql: `SELECT e.*, r.id AS reversed_by FROM fund_expenses e
-          LEFT JOIN ledger_transactions r ON r.reverses_id = e.transaction_id
-          ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY e.id DESC LIMIT ?`,
+    sql: `${EXPENSE_SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY e.id DESC LIMIT ?`,
     args: [...args, q.limit + 1],
   });
-  return toPage(res.rows, q.limit, (r) => String(r.id), expenseJson);
+  return toPage(res.rows, q.limit, (r) => String(r.id), (r) => {
+    const e = toRecord(r);
+    return publicExpense(e, isInternal(actor, e.communityId));
+  });
+}
+
+/** One expense, for its page and for the receipt routes. */
+export async function getExpense(db: Db, actor: Principal | undefined, id: string) {
+  const r = (await db.client.execute({ sql: `${EXPENSE_SELECT} WHERE e.id = ?`, args: [id] })).rows[0];
+  if (!r) throw notFound("Expense");
+  const e = toRecord(r);
+  return publicExpense(e, isInternal(actor, e.communityId));
 }
 
 export interface Period {

@@ -10,6 +10,8 @@ export interface Rules {
   /** Cumulative earned points for 1..5 stars, ascending. */
   starThresholds: number[];
   titleMinStars: number;
+  /** An expense above this many fen waits for a second person's approval; null: every expense is paid at once. */
+  expenseApprovalAboveFen: number | null;
   effectiveFrom: string;
   /** Points expire at the end of the Nth calendar year after they were earned; null = never. */
   pointsValidYears: number | null;
@@ -53,9 +55,10 @@ export function pointsForFen(fen: number, rules: Rules): number {
   return Math.floor(fen / 100) * rules.pointsPerYuanDonated;
 }
 
-export interface NewRules extends Omit<Rules, "version" | "pointsValidYears" | "maxBalance"> {
+export interface NewRules extends Omit<Rules, "version" | "pointsValidYears" | "maxBalance" | "expenseApprovalAboveFen"> {
   pointsValidYears?: number | null;
   maxBalance?: number | null;
+  expenseApprovalAboveFen?: number | null;
 }
 
 const RULE_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -79,18 +82,20 @@ export async function createRules(db: Db, requested: NewRules, at: string, creat
     ...requested,
     pointsValidYears: requested.pointsValidYears ?? null,
     maxBalance: requested.maxBalance ?? null,
+    expenseApprovalAboveFen: requested.expenseApprovalAboveFen ?? null,
     effectiveFrom: requested.effectiveFrom < at ? at : requested.effectiveFrom,
   };
   const res = await db.client.execute({
     sql: `INSERT INTO rule_versions (version, points_per_service_hour, points_per_yuan_donated, points_per_wish_fulfilled,
-            star_thresholds, title_min_stars, effective_from, created_at, created_by, points_valid_years, max_balance)
-          VALUES ((SELECT MAX(version) + 1 FROM rule_versions), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING version`,
+            star_thresholds, title_min_stars, expense_approval_above_fen, effective_from, created_at, created_by, points_valid_years, max_balance)
+          VALUES ((SELECT MAX(version) + 1 FROM rule_versions), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING version`,
     args: [
       input.pointsPerServiceHour,
       input.pointsPerYuanDonated,
       input.pointsPerWishFulfilled,
       JSON.stringify(input.starThresholds),
       input.titleMinStars,
+      input.expenseApprovalAboveFen,
       input.effectiveFrom,
       at,
       createdBy,

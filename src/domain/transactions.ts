@@ -7,6 +7,7 @@ import { accounts } from "../ledger/accounts";
 import { appendTransaction } from "../ledger/ledger";
 import { reversalOf } from "../ledger/reverse";
 import { assertRole } from "./access";
+import { restrictedReversalEffects } from "./restricted";
 import type { WriteCtx } from "./writes";
 
 // Corrections. A mistake is never updated or deleted: the admin posts the exact reversal, which
@@ -21,6 +22,10 @@ import type { WriteCtx } from "./writes";
 //     goods_quantity, else 409 conflict: reverse its usages first); its remaining count becomes 0;
 //   - goods usage reversed         → latest first (each use was valued from what was left); its
 //     units go back to the donation's remaining count;
+//   - fund expense reversed         → what it drew from restricted donations goes back to them;
+//   - restricted money donation     → only while none of it was drawn (else 409 conflict: reverse
+//     those expenses first); a reversal that moves fund:cash never leaves the unrestricted money
+//     below zero (409 reversal_would_overdraw) — see restricted.ts;
 //   - anything else (expense, donation, earning) → the record stays as it was and is shown as
 //     reversed through the ledger (`reversedBy`); no schema change, one source of truth.
 // A reversed earning (points from the issuer) lowers the member's earned total and the year's
@@ -187,7 +192,10 @@ export async function reverseTransaction(
       .add({ sql: `UPDATE counters SET value = value - ${minutes} WHERE name = 'service_minutes'`, args: [original.refId] });
   }
 
+  const movesCash = reversal.postings.some((p) => p.accountId === accounts.fundCash);
+  const guardUnrestricted = restrictedReversalEffects(write, { id, ...original }, movesCash);
   appendTransaction(write, { ...reversal, id: reversalId });
+  guardUnrestricted();
   if (record) {
     write.storeReply(record, at, { sql: `${TX_JSON} FROM ledger_transactions t WHERE t.id = ?`, args: [reversalId] });
   }

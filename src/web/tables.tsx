@@ -169,9 +169,13 @@ export const expensesTable: PublicTable<Row<typeof listExpenses>> = {
       { label: (d) => d.col.description, cell: (r) => r.description },
       yuan((d) => d.col.amount, (r) => r.amountFen),
       { label: (d) => d.col.receipt, cell: (r) => r.receiptRef },
+      { label: (d) => d.col.payee, cell: (r) => r.payee ?? "" },
+      { label: (d) => d.col.community, cell: (r) => r.community ?? "" },
+      // A reversed payment stays listed as what happened, and no longer counts in the totals above.
+      { label: (d) => d.col.status, cell: (r, d) => (r.reversed ? d.reversed : label(d.expenseStatus, r.status)), nowrap: true },
     ],
   },
-  load: (db, q) => listExpenses(db, q),
+  load: (db, q) => listExpenses(db, undefined, q),
 };
 
 export const awardsTable: PublicTable<Row<typeof publicAwards>> = {

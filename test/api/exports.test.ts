@@ -117,7 +117,7 @@ describe("fund/statement.csv", () => {
     await giveToFund(bank, 50, "anonymous");
     await bank.call("POST", "/v1/fund/expenses", {
       token: await bank.token({ role: "admin" }),
-      body: { amountFen: 3_000, purpose: "operations", description: "打印", receiptRef: "R1" },
+      body: { amountFen: 3_000, purpose: "operations", description: "打印", receiptRef: "R1", payee: "爱心商店" },
     });
     const d = await download(bank, "/v1/fund/statement.csv?from=2026-02-01&to=2026-02-28");
     expectCsvFile(d, "fund-statement.csv");

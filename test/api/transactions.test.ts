@@ -40,7 +40,7 @@ describe("reversing a transaction", () => {
     const c = await bank.community();
     const spent = (await bank.call("POST", "/v1/fund/expenses", {
       token: await bank.staff(c.id),
-      body: { amountFen: 30_000, purpose: "hardship_aid", description: "重复录入", receiptRef: "R-9" },
+      body: { amountFen: 30_000, purpose: "hardship_aid", description: "重复录入", receiptRef: "R-9", payee: "爱心商店" },
     })).body;
     const res = await reverse(bank, spent.transactionId, { reason: "同一张发票录了两次" });
     expect(res.status).toBe(201);
@@ -102,7 +102,7 @@ describe("reversing a transaction", () => {
     const c = await bank.community();
     await bank.call("POST", "/v1/fund/expenses", {
       token: bank.admin,
-      body: { amountFen: 8_000, purpose: "poverty_relief", description: "慰问", receiptRef: "R-1" },
+      body: { amountFen: 8_000, purpose: "poverty_relief", description: "慰问", receiptRef: "R-1", payee: "爱心商店" },
     });
     const res = await reverse(bank, donation);
     expect(res.status).toBe(409);

@@ -177,9 +177,18 @@ export async function routeTour(): Promise<TourStop[]> {
 
   const expense = await visit("POST /v1/fund/expenses", "/v1/fund/expenses", {
     token: staff,
-    body: { amountFen: 20_000, purpose: "hardship_aid", description: "困难家庭慰问", receiptRef: "RC-2026-001" },
+    body: { amountFen: 20_000, purpose: "hardship_aid", description: "困难家庭慰问", receiptRef: "RC-2026-001", payee: "爱心商店" },
   });
   await visit("GET /v1/fund/expenses", "/v1/fund/expenses");
+  // Above the threshold of a rule in force from now: pending until someone other than its recorder decides.
+  const rules = (await bank.call("GET", "/v1/rules")).body;
+  const { version: _v, versions: _all, effectiveFrom: _from, ...values } = rules;
+  await bank.call("POST", "/v1/rules", { token: admin, body: { ...values, expenseApprovalAboveFen: 1_000_000, effectiveFrom: bank.clock.now().toISOString() } });
+  const big = { amountFen: 2_000_000, purpose: "hardship_aid", description: "大额救助", receiptRef: "RC-2026-002", payee: "县民政局" };
+  const bigApprove = (await bank.call("POST", "/v1/fund/expenses", { token: admin, body: big })).body;
+  const bigReject = (await bank.call("POST", "/v1/fund/expenses", { token: admin, body: big })).body;
+  await visit("POST /v1/fund/expenses/:id/approve", `/v1/fund/expenses/${bigApprove.id}/approve`, { token: await bank.token({ role: "admin" }) });
+  await visit("POST /v1/fund/expenses/:id/reject", `/v1/fund/expenses/${bigReject.id}/reject`, { token: await bank.token({ role: "admin" }), body: { reason: "重复申请" } });
   await visit("GET /v1/fund/statement", "/v1/fund/statement");
   await visit("GET /v1/fund/statement (period)", "/v1/fund/statement?from=2026-01-01&to=2026-12-31");
   await visit("GET /v1/fund/statement.csv", "/v1/fund/statement.csv");

@@ -108,7 +108,7 @@ export async function webScene(bank?: TestBank): Promise<WebScene> {
     amountFen: 300_000,
     purpose: "disability_aid",
     description: "为残疾人家庭购买轮椅两台",
-    receiptRef: "FP-2026-001",
+    receiptRef: "FP-2026-001", payee: "爱心商店",
   });
 
   // A partner: merchant, its login, a voucher type.

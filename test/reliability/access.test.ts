@@ -94,8 +94,10 @@ const TABLE: Row[] = [
   { route: "GET /v1/vouchers/{code}",                       expect: [200, 200, 403, 200, 403, 200, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/vouchers/${fixtures.voucherCode}` }) },
   { route: "POST /v1/vouchers/{code}/accept",               expect: [403, 403, 403, 403, 403, 200, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/vouchers/${(await voucherOf(s)).code}/accept`, body: {} }) },
   { route: "POST /v1/vouchers/{code}/cancel",               expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/vouchers/${(await voucherOf(s)).code}/cancel`, body: {} }) },
-  { route: "POST /v1/fund/expenses",                        expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/fund/expenses", body: { amountFen: 100, purpose: "operations", description: "打印", receiptRef: "R", communityId: s.a } }) },
+  { route: "POST /v1/fund/expenses",                        expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/fund/expenses", body: { amountFen: 100, purpose: "operations", description: "打印", receiptRef: "R", payee: "爱心商店", communityId: s.a } }) },
   { route: "GET /v1/fund/expenses",                         expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/expenses" }) },
+  { route: "POST /v1/fund/expenses/{id}/approve",           expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/fund/expenses/${await pendingExpense(s)}/approve`, body: {} }) },
+  { route: "POST /v1/fund/expenses/{id}/reject",            expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/fund/expenses/${await pendingExpense(s)}/reject`, body: { reason: "重复申请" } }) },
   { route: "GET /v1/fund/statement",                        expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/statement" }) },
   { route: "GET /v1/transactions/{id}",                     expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/transactions/${fixtures.transactionId}` }) },
   { route: "POST /v1/transactions/{id}/reverse",            expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/transactions/${(await companyGift(s)).transactionId}/reverse`, body: { reason: "更正" } }) },
@@ -140,6 +142,13 @@ const TABLE: Row[] = [
   { route: "GET /v1/reports/quality",                       expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/reports/quality" }) },
 ];
 
+/** An expense of community A above the approval threshold, recorded by an administrator none of the callers is. */
+async function pendingExpense(s: Scene) {
+  const recorder = await s.bank.token({ role: "admin" });
+  const body = { amountFen: 2_000_000, purpose: "hardship_aid", description: "大额救助", receiptRef: "R", payee: "县民政局", communityId: s.a };
+  return (await must(s.bank, "POST", "/v1/fund/expenses", recorder, body)).id as string;
+}
+
 function companyGift(s: Scene) {
   return must(s.bank, "POST", "/v1/donations", s.staffA, { donor: { type: "company", name: "企业" }, kind: "money", amountFen: 500 });
 }
@@ -154,6 +163,10 @@ beforeAll(async () => {
   scene = await buildScene(bank, { fundFen: 10_000_000 });
   await grantPoints(bank, scene.alice.id, 1_000_000);
   await grantPoints(bank, scene.bob.id, 100);
+  await must(bank, "POST", "/v1/rules", bank.admin, {
+    pointsPerServiceHour: 10, pointsPerYuanDonated: 1, pointsPerWishFulfilled: 20, starThresholds: [10, 100, 300, 600, 1000], titleMinStars: 3,
+    expenseApprovalAboveFen: 1_000_000, effectiveFrom: bank.clock.now().toISOString(),
+  });
   const s = scene;
   // Community A's private records, each carrying a marker a test can look for.
   await must(bank, "POST", "/v1/wishes", s.staffA, wishBody({ beneficiary: { name: MARK.beneficiary } }));
@@ -282,8 +295,8 @@ describe("mass assignment: fields a caller may not set are refused and change no
     ["a voucher's code", "POST", (s) => ({ path: "/v1/vouchers", body: { voucherTypeId: s.merchant.typeId, code: "AAAA-AAAA-AAAA-AAAA" } }), () => tokens.member],
     ["a merchant on acceptance", "POST", (s) => ({ path: `/v1/vouchers/${fixtures.voucherCode}/accept`, body: { merchantId: s.merchant.id } }), () => tokens.merchB],
     ["a status on cancellation", "POST", () => ({ path: `/v1/vouchers/${fixtures.voucherCode}/cancel`, body: { status: "issued" } }), () => tokens.member],
-    ["a balance on an expense", "POST", () => ({ path: "/v1/fund/expenses", body: { amountFen: 100, purpose: "operations", description: "x", receiptRef: "R", balance: 0 } }), () => tokens.staff],
-    ["a transaction id on an expense", "POST", () => ({ path: "/v1/fund/expenses", body: { amountFen: 100, purpose: "operations", description: "x", receiptRef: "R", transactionId: fixtures.transactionId } }), () => tokens.staff],
+    ["a balance on an expense", "POST", () => ({ path: "/v1/fund/expenses", body: { amountFen: 100, purpose: "operations", description: "x", receiptRef: "R", payee: "爱心商店", balance: 0 } }), () => tokens.staff],
+    ["a transaction id on an expense", "POST", () => ({ path: "/v1/fund/expenses", body: { amountFen: 100, purpose: "operations", description: "x", receiptRef: "R", payee: "爱心商店", transactionId: fixtures.transactionId } }), () => tokens.staff],
     ["points on a donation", "POST", (s) => ({ path: "/v1/donations", body: { donor: { type: "member", memberId: s.alice.id }, kind: "money", amountFen: 100, pointsAwarded: 100_000 } }), () => tokens.staff],
     ["points inside the donor", "POST", (s) => ({ path: "/v1/donations", body: { donor: { type: "member", memberId: s.alice.id, points: 100_000 }, kind: "money", amountFen: 100 } }), () => tokens.staff],
     ["postings on a reversal", "POST", () => ({ path: `/v1/transactions/${fixtures.transactionId}/reverse`, body: { reason: "x", postings: [{ account: "fund:cash", asset: "CNY", amount: 1 }] } }), () => tokens.admin],

@@ -28,7 +28,7 @@ beforeAll(async () => {
   await must(bank, "POST", `/v1/wishes/${await wishIn(s, "fulfilled")}/confirm`, s.staffA, { satisfaction: 4 });
   await must(bank, "POST", `/v1/vouchers/${(await voucherOf(s)).code}/accept`, s.merchant.token, {});
   await must(bank, "POST", `/v1/vouchers/${(await voucherOf(s)).code}/cancel`, s.alice.token, {});
-  const spent = await must(bank, "POST", "/v1/fund/expenses", s.staffA, { amountFen: 2_000, purpose: "hardship_aid", description: "救助", receiptRef: "R-1" });
+  const spent = await must(bank, "POST", "/v1/fund/expenses", s.staffA, { amountFen: 2_000, purpose: "hardship_aid", description: "救助", receiptRef: "R-1", payee: "爱心商店" });
   await must(bank, "POST", `/v1/transactions/${spent.transactionId}/reverse`, bank.admin, { reason: "重复" });
   await bank.settle();
   dbFile = String((await bank.db.client.execute("PRAGMA database_list")).rows[0]!.file);

@@ -83,7 +83,7 @@ const writes: { name: string; prepare: (s: Scene) => Promise<Request> }[] = [
       method: "POST",
       path: "/v1/fund/expenses",
       token: s.staffA,
-      body: { amountFen: 5_000, purpose: "hardship_aid", description: "困难家庭慰问", receiptRef: "FP-1" },
+      body: { amountFen: 5_000, purpose: "hardship_aid", description: "困难家庭慰问", receiptRef: "FP-1", payee: "爱心商店" },
     }),
   },
   {

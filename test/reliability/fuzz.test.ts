@@ -464,7 +464,7 @@ describe("HTML sent as data is escaped on every page", () => {
     await must(b, "POST", "/v1/donations", staff, { donor: { type: "member", memberId: member.id }, kind: "money", amountFen: 1_000 });
     const goods = await must(b, "POST", "/v1/donations", staff, { donor: { type: "individual", name: x(0) }, kind: "goods", goods: { description: x(1), quantity: 3, valueFen: 900 } });
     await must(b, "POST", `/v1/donations/${goods.id}/usages`, staff, { quantity: 1, beneficiaryGroup: "elderly", note: x(2) });
-    await must(b, "POST", "/v1/fund/expenses", staff, { amountFen: 1_000, purpose: "hardship_aid", description: x(3), receiptRef: x(0), approvedBy: x(1) });
+    await must(b, "POST", "/v1/fund/expenses", staff, { amountFen: 1_000, purpose: "hardship_aid", description: x(3), receiptRef: x(0), payee: x(1) });
     const m = await must(b, "POST", "/v1/merchants", b.admin, { name: x(2) });
     const type = await must(b, "POST", "/v1/voucher-types", b.admin, { merchantId: m.id, name: x(3), pointsCost: 5, stock: 5, validDays: 5 });
     await must(b, "POST", "/v1/vouchers", member.token, { voucherTypeId: type.id });

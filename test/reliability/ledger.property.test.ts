@@ -325,7 +325,7 @@ class Spend extends Step {
     super();
   }
   async act(m: Model, r: Real) {
-    const body = { amountFen: this.fen, purpose: "hardship_aid", description: "困难家庭救助", receiptRef: "FP-1" };
+    const body = { amountFen: this.fen, purpose: "hardship_aid", description: "困难家庭救助", receiptRef: "FP-1", payee: "爱心商店" };
     const res = await postMaybeTwice(r, "/v1/fund/expenses", await staff(r), body, this.retry);
     if (m.cash < this.fen) return expectRefused(res, 409, "insufficient_funds");
     expectOk(res, 201);

@@ -85,7 +85,7 @@ async function race(racers: Racer[]) {
 /** Empties the fund, then gives it exactly `fen`. */
 async function fundHolds(fen: number) {
   const cash = await balanceOf(bank, accounts.fundCash);
-  if (cash > 0) await must(bank, "POST", "/v1/fund/expenses", bank.admin, { amountFen: cash, purpose: "operations", description: "清零", receiptRef: "R-0" });
+  if (cash > 0) await must(bank, "POST", "/v1/fund/expenses", bank.admin, { amountFen: cash, purpose: "operations", description: "清零", receiptRef: "R-0", payee: "爱心商店" });
   await must(bank, "POST", "/v1/donations", scene.staffA, { donor: { type: "anonymous" }, kind: "money", amountFen: fen });
 }
 
@@ -160,7 +160,7 @@ describe.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))("round %i", () =>
 
   it("parallel spends of the fund's last yuan: one expense, the fund at zero", async () => {
     await fundHolds(100);
-    const body = { amountFen: 100, purpose: "hardship_aid", description: "最后一元", receiptRef: "R-1" };
+    const body = { amountFen: 100, purpose: "hardship_aid", description: "最后一元", receiptRef: "R-1", payee: "爱心商店" };
     const { winners, losers } = await race(Array.from({ length: RACERS }, (_, i) => ({ path: "/v1/fund/expenses", token: i % 2 ? scene.staffA : bank.admin, body })));
     expect(winners).toHaveLength(1);
     expect(new Set(losers.map((l) => `${l.status} ${l.code}`))).toEqual(new Set(["409 insufficient_funds"]));
@@ -169,7 +169,7 @@ describe.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))("round %i", () =>
 
   it("parallel spends that together overdraw: as many as the fund holds, never below zero", async () => {
     await fundHolds(250);
-    const body = { amountFen: 60, purpose: "poverty_relief", description: "分批救助", receiptRef: "R-2" };
+    const body = { amountFen: 60, purpose: "poverty_relief", description: "分批救助", receiptRef: "R-2", payee: "爱心商店" };
     const { winners, losers } = await race(Array.from({ length: RACERS }, () => ({ path: "/v1/fund/expenses", token: scene.staffA, body })));
     expect(winners).toHaveLength(4);
     expect(new Set(losers.map((l) => `${l.status} ${l.code}`))).toEqual(new Set(["409 insufficient_funds"]));

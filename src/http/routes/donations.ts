@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDonation, getDonation, listDonations, recordGoodsUsage } from "../../domain/donations";
 import { beneficiaryGroups } from "../../domain/wishes";
-import { donorSources } from "../../ledger/accounts";
+import { donorSources, spendingPurposes } from "../../ledger/accounts";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Fen, Id, IdParam, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
@@ -20,6 +20,15 @@ const Donation = z
       .object({ description: z.string(), quantity: z.number().int(), remaining: z.number().int(), valueFen: z.number().int() })
       .nullable(),
     pointsAwarded: z.number().int(),
+    restriction: z
+      .object({
+        purpose: z.enum(spendingPurposes).nullable(),
+        communityId: z.string().nullable(),
+        usedFen: z.number().int().openapi({ description: "drawn by expenses (not counting reversed ones)" }),
+        remainingFen: z.number().int(),
+      })
+      .nullable()
+      .openapi({ description: "定向捐赠: what the money may be spent on, and how much of it has been" }),
     transactionId: z.string().nullable().openapi({
       description: "The ledger transaction; null for a member donor unless the caller is staff of the community or an administrator (it would name their passbook account in the public ledger)",
     }),
@@ -62,11 +71,17 @@ const NewDonation = z
         valueFen: Fen.openapi({ description: "The valuation of all the goods together" }),
       })
       .optional(),
+    restriction: z
+      .strictObject({ purpose: z.enum(spendingPurposes).optional(), communityId: Id.optional() })
+      .refine((r) => r.purpose !== undefined || r.communityId !== undefined, "name a purpose, a community, or both")
+      .optional()
+      .openapi({ description: "定向捐赠 (money only): expenses of this purpose and/or community draw on it first; nothing else may spend it" }),
   })
   .superRefine((d, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (d.kind === "money" && (d.amountFen === undefined || d.goods !== undefined)) issue(["amountFen"], "money: send amountFen, not goods");
     if (d.kind === "goods" && (d.goods === undefined || d.amountFen !== undefined)) issue(["goods"], "goods: send goods, not amountFen");
+    if (d.kind === "goods" && d.restriction !== undefined) issue(["restriction"], "only money can be restricted");
     const { type, memberId, name } = d.donor;
     if (type === "member" && (memberId === undefined || name !== undefined)) issue(["donor", "memberId"], "a member donor is named by memberId only");
     if ((type === "company" || type === "individual") && (name === undefined || memberId !== undefined)) {
@@ -142,7 +157,26 @@ export const donationRoutes = newRouter()
       tags: ["donations", "public"],
       summary: "One donation and how its goods were used (no login)",
       request: { params: IdParam },
-      responses: { 200: jsonResponse(Donation.extend({ usages: z.array(Usage) }), "The donation"), 404: errorResponses[404] },
+      responses: {
+        200: jsonResponse(
+          Donation.extend({
+            usages: z.array(Usage),
+            drawnBy: z.array(
+              z.object({
+                expenseId: z.string(),
+                amountFen: z.number().int(),
+                at: z.string(),
+                purpose: z.enum(spendingPurposes),
+                description: z.string(),
+                payee: z.string().nullable(),
+                reversed: z.boolean(),
+              }),
+            ),
+          }),
+          "The donation",
+        ),
+        404: errorResponses[404],
+      },
     }),
     async (c) => c.json(await getDonation(c.get("deps").db, c.get("principal"), c.req.valid("param").id), 200),
   )

@@ -1,12 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
 import { DAY_MS } from "../../clock";
-import { fundStatement, listExpenses, recordExpense } from "../../domain/fund";
+import { decideExpense, fundStatement, listExpenses, recordExpense } from "../../domain/fund";
 import { spendingPurposes } from "../../ledger/accounts";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
-import { bearer, errorResponses, Fen, Id, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
+import { bearer, errorResponses, Fen, Id, IdParam, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
 
 const Purpose = z.enum(spendingPurposes);
+const expenseStatuses = ["pending", "paid", "rejected"] as const;
 const Source = z.enum(["member", "company", "individual", "anonymous"]);
 
 const dateOrTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
@@ -28,18 +29,38 @@ export const PeriodQuery = z.strictObject({
     .openapi({ description: "end: a date is included whole; a date-time is exclusive", example: "2026-12-31" }),
 });
 
+const Person = z
+  .object({
+    role: z.string().nullable().openapi({ description: "admin or staff" }),
+    community: z.string().nullable().openapi({ description: "the community of a staff member; null for an administrator" }),
+    userId: z.string().optional().openapi({ description: "staff of the expense's community and administrators only" }),
+    name: z.string().nullable().optional().openapi({ description: "staff of the expense's community and administrators only" }),
+  })
+  .openapi("FundPerson");
+
 const Expense = z
   .object({
     id: z.string(),
     amountFen: z.number().int(),
     purpose: Purpose,
     description: z.string(),
+    payee: z.string().nullable().openapi({ description: "who was paid; null only for expenses recorded before payees were kept" }),
     receiptRef: z.string(),
-    approvedBy: z.string(),
     communityId: z.string().nullable(),
-    at: z.string(),
-    transactionId: z.string(),
+    community: z.string().nullable(),
+    status: z.enum(expenseStatuses).openapi({ description: "pending: waits for a second person, no money moved; paid; rejected" }),
+    at: z.string().openapi({ description: "when it was recorded" }),
+    decidedAt: z.string().nullable().openapi({ description: "when it was approved or rejected" }),
+    transactionId: z.string().nullable().openapi({ description: "the payment; null while pending or when rejected" }),
+    reversed: z.boolean().openapi({ description: "the payment was reversed (已冲正): it no longer counts as spending" }),
     reversedBy: z.string().nullable().openapi({ description: "the reversing transaction, when the expense was corrected" }),
+    recordedBy: Person,
+    approvedBy: Person.nullable().openapi({ description: "the second person who approved or rejected it; null when paid at once" }),
+    restricted: z
+      .array(z.object({ donationId: z.string(), amountFen: z.number().int() }))
+      .openapi({ description: "restricted (定向) donations this expense drew on, oldest first; the rest was unrestricted money" }),
+    receipts: z.array(z.object({ sha256: z.string(), contentType: z.string(), size: z.number().int() })),
+    reason: z.string().nullable().optional().openapi({ description: "why it was rejected: staff of its community and administrators only" }),
   })
   .openapi("FundExpense");
 
@@ -47,10 +68,12 @@ const NewExpense = z.strictObject({
   amountFen: Fen,
   purpose: Purpose,
   description: Text(500).openapi({ description: "published as it is: name no beneficiary (group and community only)" }),
-  receiptRef: Text(100),
-  approvedBy: Text(50).optional().openapi({ description: "who approved it; defaults to the recording user's name" }),
+  payee: Text(100).openapi({ description: "who is paid (a shop, an organisation); published: name no private beneficiary" }),
+  receiptRef: Text(100).openapi({ description: "the invoice or receipt number; the files are uploaded to /receipts" }),
   communityId: Id.optional().openapi({ description: "staff: their own community (the default); admin: any or none" }),
 });
+
+const Rejection = z.strictObject({ reason: Text(500) });
 
 const Statement = z
   .object({
@@ -71,7 +94,8 @@ export const fundRoutes = newRouter()
       path: "/v1/fund/expenses",
       tags: ["fund"],
       summary: "Pay an expense out of the Love Savings Fund (staff, admin); Idempotency-Key supported",
-      description: "409 insufficient_funds: the fund never goes below zero (a database constraint).",
+      description:
+        "Above the rule's expenseApprovalAboveFen the expense is `pending` (no money moves) until another person approves it. 409 insufficient_funds: the fund never goes below zero, and restricted money pays only what it was given for.",
       security: bearer,
       request: jsonBody(NewExpense),
       responses: { 201: jsonResponse(Expense, "Recorded, with the ledger transaction"), ...errorResponses },
@@ -83,13 +107,44 @@ export const fundRoutes = newRouter()
       method: "get",
       path: "/v1/fund/expenses",
       tags: ["fund"],
-      summary: "How the fund was spent, newest first (public)",
-      request: { query: PageQuery.extend({ purpose: Purpose.optional(), communityId: Id.optional() }) },
+      summary: "How the fund was spent, newest first, every status (public; status=pending is the approval worklist)",
+      request: { query: PageQuery.extend({ purpose: Purpose.optional(), communityId: Id.optional(), status: z.enum(expenseStatuses).optional() }) },
       responses: { 200: jsonResponse(pageOf(Expense), "Expenses"), 400: errorResponses[400] },
     }),
     async (c) => {
-      c.header("Cache-Control", "public, max-age=60");
-      return c.json(await listExpenses(c.get("deps").db, c.req.valid("query")), 200);
+      const caller = c.get("principal");
+      c.header("Cache-Control", caller ? "private, no-store" : "public, max-age=60");
+      return c.json(await listExpenses(c.get("deps").db, caller, c.req.valid("query")), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/fund/expenses/{id}/approve",
+      tags: ["fund"],
+      summary: "Approve a pending expense and pay it (staff of its community, admin; never its recorder)",
+      description: "409 same_person: the recorder cannot approve; 409 expense_not_pending; 409 insufficient_funds. Accepts Idempotency-Key.",
+      security: bearer,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(Expense, "Paid"), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(await decideExpense(c.get("deps").db, principal(c), c.req.valid("param").id, { approve: true }, writeCtx(c, 200)), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/fund/expenses/{id}/reject",
+      tags: ["fund"],
+      summary: "Reject a pending expense with a reason (staff of its community, admin; never its recorder)",
+      description: "No money moves. 409 same_person; 409 expense_not_pending. Accepts Idempotency-Key.",
+      security: bearer,
+      request: { params: IdParam, ...jsonBody(Rejection) },
+      responses: { 200: jsonResponse(Expense, "Rejected"), ...errorResponses },
+    }),
+    async (c) => {
+      const { reason } = c.req.valid("json");
+      return c.json(await decideExpense(c.get("deps").db, principal(c), c.req.valid("param").id, { approve: false, reason }, writeCtx(c, 200)), 200);
     },
   )
   .openapi(
