@@ -12,11 +12,13 @@ import { story } from "./story";
 import {
   activitiesTable,
   awardsTable,
+  budgetTable,
   donationsTable,
   expensesTable,
   goodsUseTable,
   incomeTable,
   ledgerTable,
+  percentOf,
   publicTables,
   qualityTable,
   rankMinutesTable,
@@ -171,8 +173,16 @@ export const publicPages = new Hono<AppEnv>()
     const view = langOf(c);
     const { d } = view;
     const q = listQuery(c);
-    const [income, spending, expenses, summary] = await readTogether(db(c), (db) =>
-      Promise.all([incomeTable.load(db, q), spendingTable.load(db, q), expensesTable.load(db, q), publicSummary(db)]),
+    const time = c.get("time");
+    const year = Number(time.today(c.get("deps").clock).slice(0, 4));
+    const [income, spending, expenses, summary, budget] = await readTogether(db(c), (db) =>
+      Promise.all([
+        incomeTable.load(db, q),
+        spendingTable.load(db, q),
+        expensesTable.load(db, q),
+        publicSummary(db),
+        budgetTable.load(db, { ...q, year, time }),
+      ]),
     );
     const bars = <R extends { amountFen: number }>(rows: R[], name: (r: R) => string) =>
       rows.map((r) => ({ label: name(r), value: r.amountFen, text: `¥${formatYuan(r.amountFen)}` }));
@@ -209,6 +219,22 @@ export const publicPages = new Hono<AppEnv>()
               <DataTable def={spendingTable.def} rows={spending.items} d={d} />
             </div>
           </div>
+          <h2>
+            {d.budgetTitle} · {year}
+          </h2>
+          <BarChart
+            id="budget-chart"
+            title={`${d.budgetTitle} · ${year}`}
+            bars={budget.items.map((l) => ({
+              label: label(d.purposes, l.purpose),
+              value: l.usedBasisPoints ?? 0,
+              text:
+                l.budgetFen === null
+                  ? `¥${formatYuan(l.actualFen)} · ${d.budgetNone}`
+                  : `¥${formatYuan(l.actualFen)} / ¥${formatYuan(l.budgetFen)} · ${l.usedBasisPoints === null ? "" : percentOf(l.usedBasisPoints)}`,
+            }))}
+          />
+          <DataTable def={budgetTable.def} rows={budget.items} d={d} query={qs({ year })} />
           <h2>{d.expensesTitle}</h2>
           <DataTable def={expensesTable.def} rows={expenses.items} d={d} next={expenses.nextCursor} nextHref={`/fund${qs({ cursor: expenses.nextCursor })}`} />
         </>
@@ -340,7 +366,7 @@ export const publicPages = new Hono<AppEnv>()
       }),
     );
     const view = langOf(c);
-    const page = await table.load(db(c), { ...q, at: now(c) });
+    const page = await table.load(db(c), { ...q, at: now(c), time: c.get("time") });
     if (page.nextCursor) {
       c.header("Link", `</csv/${name}.csv${qs({ cursor: page.nextCursor, limit: q.limit, year: q.year })}>; rel="next"`);
     }

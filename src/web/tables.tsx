@@ -1,5 +1,7 @@
 import type { Db } from "../db/client";
 import { fenToYuan } from "../domain/csv";
+import { bankTime, type BankTime } from "../bank-time";
+import { budgetReport, type BudgetLine } from "../domain/budgets";
 import { fundStatement, listExpenses } from "../domain/fund";
 import type { Page } from "../domain/pagination";
 import {
@@ -27,6 +29,8 @@ export interface TableQuery {
   year: number;
   /** Now, from the injected clock (for figures that depend on deadlines). */
   at: string;
+  /** The bank's time zone, for tables of a calendar year (the app's; the default zone without one). */
+  time?: BankTime;
 }
 
 export interface PublicTable<R> {
@@ -178,6 +182,29 @@ export const expensesTable: PublicTable<Row<typeof listExpenses>> = {
   load: (db, q) => listExpenses(db, undefined, q),
 };
 
+/** Basis points as a percentage with two decimals, in integers: 1234 → "12.34%". */
+export const percentOf = (bp: number) => `${Math.floor(bp / 100)}.${String(bp % 100).padStart(2, "0")}%`;
+
+export const budgetTable: PublicTable<BudgetLine> = {
+  def: {
+    name: "fund-budget",
+    caption: (d) => d.budgetTitle,
+    columns: [
+      { label: (d) => d.col.purpose, cell: (r, d) => label(d.purposes, r.purpose) },
+      {
+        label: (d) => d.col.budget,
+        cell: (r) => (r.budgetFen === null ? "" : fenToYuan(r.budgetFen)),
+        html: (r, d) => (r.budgetFen === null ? d.budgetNone : formatYuan(r.budgetFen)),
+        num: true,
+      },
+      yuan((d) => d.col.actual, (r) => r.actualFen),
+      { label: (d) => d.col.remaining, cell: (r) => (r.remainingFen === null ? "" : fenToYuan(r.remainingFen)), html: (r) => (r.remainingFen === null ? "" : formatYuan(r.remainingFen)), num: true },
+      { label: (d) => d.col.share, cell: (r) => (r.usedBasisPoints === null ? "" : percentOf(r.usedBasisPoints)), num: true },
+    ],
+  },
+  load: async (db, q) => all((await budgetReport(db, q.time ?? bankTime(), q.year)).lines),
+};
+
 export const awardsTable: PublicTable<Row<typeof publicAwards>> = {
   def: {
     name: "awards",
@@ -296,6 +323,7 @@ export const publicTables: Record<string, PublicTable<any>> = Object.fromEntries
     incomeTable,
     spendingTable,
     expensesTable,
+    budgetTable,
     awardsTable,
     rankPointsTable,
     rankMinutesTable,

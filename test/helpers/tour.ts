@@ -189,6 +189,8 @@ export async function routeTour(): Promise<TourStop[]> {
   const bigReject = (await bank.call("POST", "/v1/fund/expenses", { token: admin, body: big })).body;
   await visit("POST /v1/fund/expenses/:id/approve", `/v1/fund/expenses/${bigApprove.id}/approve`, { token: await bank.token({ role: "admin" }) });
   await visit("POST /v1/fund/expenses/:id/reject", `/v1/fund/expenses/${bigReject.id}/reject`, { token: await bank.token({ role: "admin" }), body: { reason: "重复申请" } });
+  await visit("POST /v1/fund/budgets", "/v1/fund/budgets", { token: admin, body: { year: 2026, purpose: "hardship_aid", amountFen: 1_000_000 } });
+  await visit("GET /v1/fund/budget", "/v1/fund/budget?year=2026");
   await visit("GET /v1/fund/statement", "/v1/fund/statement");
   await visit("GET /v1/fund/statement (period)", "/v1/fund/statement?from=2026-01-01&to=2026-12-31");
   await visit("GET /v1/fund/statement.csv", "/v1/fund/statement.csv");

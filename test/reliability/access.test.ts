@@ -98,6 +98,8 @@ const TABLE: Row[] = [
   { route: "GET /v1/fund/expenses",                         expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/expenses" }) },
   { route: "POST /v1/fund/expenses/{id}/approve",           expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/fund/expenses/${await pendingExpense(s)}/approve`, body: {} }) },
   { route: "POST /v1/fund/expenses/{id}/reject",            expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/fund/expenses/${await pendingExpense(s)}/reject`, body: { reason: "重复申请" } }) },
+  { route: "POST /v1/fund/budgets",                         expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/fund/budgets", body: { year: 2026, purpose: "operations", amountFen: 100_000 } }) },
+  { route: "GET /v1/fund/budget",                           expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/budget?year=2026" }) },
   { route: "GET /v1/fund/statement",                        expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/statement" }) },
   { route: "GET /v1/transactions/{id}",                     expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/transactions/${fixtures.transactionId}` }) },
   { route: "POST /v1/transactions/{id}/reverse",            expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/transactions/${(await companyGift(s)).transactionId}/reverse`, body: { reason: "更正" } }) },

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { DAY_MS } from "../../clock";
+import { budgetReport, setBudget } from "../../domain/budgets";
 import { decideExpense, fundStatement, listExpenses, recordExpense } from "../../domain/fund";
 import { spendingPurposes } from "../../ledger/accounts";
 import { principal } from "../auth";
@@ -75,6 +76,16 @@ const NewExpense = z.strictObject({
 
 const Rejection = z.strictObject({ reason: Text(500) });
 
+const Year = z.coerce.number().int().min(2000).max(2100);
+
+const BudgetLine = z.object({
+  purpose: Purpose,
+  budgetFen: z.number().int().nullable().openapi({ description: "null: no budget set for this purpose and year" }),
+  actualFen: z.number().int().openapi({ description: "spent in the bank's calendar year, net of reversals" }),
+  remainingFen: z.number().int().nullable(),
+  usedBasisPoints: z.number().int().nullable().openapi({ description: "actual ÷ budget in basis points (10000 = 100 %), rounded down" }),
+});
+
 const Statement = z
   .object({
     from: z.string().nullable(),
@@ -145,6 +156,37 @@ export const fundRoutes = newRouter()
     async (c) => {
       const { reason } = c.req.valid("json");
       return c.json(await decideExpense(c.get("deps").db, principal(c), c.req.valid("param").id, { approve: false, reason }, writeCtx(c, 200)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/fund/budgets",
+      tags: ["fund"],
+      summary: "Set the budget of one purpose for one year (admin); setting it again replaces it",
+      security: bearer,
+      request: jsonBody(z.strictObject({ year: Year, purpose: Purpose, amountFen: z.number().int().min(0).max(100_000_000_000) })),
+      responses: { 201: jsonResponse(z.object({ year: z.number().int(), purpose: Purpose, amountFen: z.number().int() }), "Set"), ...errorResponses },
+    }),
+    async (c) => {
+      const { db, clock } = c.get("deps");
+      return c.json(await setBudget(db, principal(c), c.req.valid("json"), clock.now().toISOString()), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/fund/budget",
+      tags: ["fund"],
+      summary: "Budget against actual per purpose for a year (public; default this year in the bank's time zone)",
+      request: { query: z.strictObject({ year: Year.optional() }) },
+      responses: { 200: jsonResponse(z.object({ year: z.number().int(), lines: z.array(BudgetLine) }), "Budget against actual"), 400: errorResponses[400] },
+    }),
+    async (c) => {
+      const time = c.get("time");
+      const year = c.req.valid("query").year ?? Number(time.today(c.get("deps").clock).slice(0, 4));
+      c.header("Cache-Control", "public, max-age=60");
+      return c.json(await budgetReport(c.get("deps").db, time, year), 200);
     },
   )
   .openapi(
