@@ -34,7 +34,7 @@ describe("what the public pages show", () => {
 
   it("fund: income by source and spending by purpose as SVG charts and tables, and the expenses", async () => {
     const html = await (await get("/fund")).text();
-    expect(html.match(/<svg class="chart"/g)).toHaveLength(2);
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(3); // income, spending, and budget against actual (v2)
     expect(html).toContain("<desc id=\"income-chart-desc\">会员: ¥50.00; 企业: ¥50,000.00; 个人: ¥0.00; 匿名: ¥200.00</desc>");
     const text = visible(html);
     expect(text).toContain("助残 3,000.00");
