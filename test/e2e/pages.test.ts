@@ -53,7 +53,7 @@ describe("the public pages in a browser", () => {
     await page.getByRole("link", { name: "Fund" }).click();
     // The language is remembered (cookie) on the next page.
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Love Savings Fund");
-    await expect(page.locator("svg.chart").count()).resolves.toBe(2);
+    await expect(page.locator("svg.chart").count()).resolves.toBe(3); // income, spending, budget against actual
     await shot(page, "fund-phone-en");
     await page.getByRole("link", { name: "中文" }).click();
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("爱心储蓄基金");
