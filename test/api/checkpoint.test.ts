@@ -18,7 +18,7 @@ async function bankWithLedger(): Promise<{ bank: TestBank; staff: string }> {
   await bank.settle();
   const spend = await bank.call("POST", "/v1/fund/expenses", {
     token: staff,
-    body: { amountFen: 20_000, purpose: "hardship_aid", description: "慰问困难家庭", receiptRef: "RC-1" },
+    body: { amountFen: 20_000, purpose: "hardship_aid", description: "慰问困难家庭", receiptRef: "RC-1", payee: "爱心超市" },
   });
   expect(spend.status).toBe(201);
   await bank.settle();
@@ -78,7 +78,8 @@ describe("GET /v1/public/checkpoint, /ledger-key and the proofs", () => {
     expect(name.commitment).toBe(await factCommitment("donorName", name.salt!, "爱心企业甲"));
     const spend = txs.find((t) => t.kind === "fund_expense")!;
     expect(spend.facts).toMatchObject({ purpose: "hardship_aid" });
-    expect(Object.keys(spend.withdrawable).sort()).toEqual(["description", "receiptRef"]);
+    expect(Object.keys(spend.withdrawable).sort()).toEqual(["description", "payee", "receiptRef"]);
+    expect(spend.withdrawable.payee!.value).toBe("爱心超市");
     expect(spend.withdrawable.description!.value).toBe("慰问困难家庭");
   });
 
