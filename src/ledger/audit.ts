@@ -63,6 +63,9 @@ const SIGNS: [RegExp, 1 | -1][] = [
   [/^points:wish_pool$/, 1],
   [/^member$/, 1],
   [/^fund:spending:/, 1],
+  // Restricted (定向) money: each restriction's account, and the one holding their opposite.
+  [/^fund:restricted:/, 1],
+  [/^fund:restricted$/, -1],
   [/^goods:distributed$/, 1],
   [/^points:retired$/, 1],
   [/^fund:income:/, -1],

@@ -33,7 +33,7 @@ async function scene(): Promise<Scene> {
   await ok("/v1/donations", { donor: { type: "company", name: "爱心企业甲" }, kind: "money", amountFen: 80_000 });
   const wrong = await ok("/v1/donations", { donor: { type: "individual", name: "张三" }, kind: "money", amountFen: 1_000 });
   await ok(`/v1/transactions/${wrong.transactionId}/reverse`, { reason: "录入错误" }, bank.admin);
-  await ok("/v1/fund/expenses", { amountFen: 30_000, purpose: "hardship_aid", description: "慰问困难家庭", receiptRef: "RC-7" });
+  await ok("/v1/fund/expenses", { amountFen: 30_000, purpose: "hardship_aid", description: "慰问困难家庭", receiptRef: "RC-7", payee: "爱心超市" });
   await grantPoints(bank, member.id, 20);
   await bank.settle();
   const f: typeof fetch = (input, init) => Promise.resolve(bank.app.request(String(input), init));
