@@ -420,3 +420,26 @@ export function coalescingSealer(db: Db, clock: Clock = systemClock): () => Prom
     return running;
   };
 }
+
+/**
+ * Withdraws a public fact of a transaction's record (a donor who opts out, a text redacted): its
+ * value and salt are deleted and only the commitment stays, so the leaf, the tree and every
+ * checkpoint verify as before, and the fact is no longer published. Returns false when there
+ * was nothing public to withdraw.
+ */
+export async function withdrawPublicFact(db: Db, transactionId: string, name: string, reason: string, at: string): Promise<boolean> {
+  const row = (
+    await db.client.execute({
+      sql: "SELECT salt, value FROM ledger_disclosures WHERE transaction_id = ? AND name = ? AND value IS NOT NULL",
+      args: [transactionId, name],
+    })
+  ).rows[0];
+  if (!row) return false;
+  const commitment = await factCommitment(name, String(row.salt), String(row.value));
+  const res = await db.client.execute({
+    sql: `UPDATE ledger_disclosures SET commitment = ?, salt = NULL, value = NULL, withdrawn_at = ?, withdrawn_reason = ?
+          WHERE transaction_id = ? AND name = ? AND value = ? AND salt = ?`,
+    args: [commitment, at, reason, transactionId, name, String(row.value), String(row.salt)],
+  });
+  return res.rowsAffected === 1;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { auditPublishedLedger, type LedgerState } from "../../scripts/verify-ledger";
 import { auditLog } from "../../src/ledger/audit";
-import { leafHashOf, sealPending, type PublishedTransaction } from "../../src/ledger/chain";
+import { leafHashOf, sealPending, withdrawPublicFact, type PublishedTransaction } from "../../src/ledger/chain";
 import { memberCommitment } from "../../src/ledger/leaf";
 import { rootOf } from "../../src/ledger/merkle";
 import { checkpointText, generateSignerKey, loadSigner } from "../../src/ledger/note";
@@ -223,5 +223,24 @@ describe("a member's proof of their entries", () => {
   it("checkpoint text is what is signed", async () => {
     const signer = await loadSigner(await generateSignerKey("a/b"));
     expect(await signer.signNote(checkpointText({ origin: "a/b", size: 0, root: new Uint8Array(32) }))).toMatch(/^a\/b\n0\nA{43}=\n\n— a\/b /);
+  });
+});
+
+describe("withdrawing a public fact", () => {
+  it("deletes the donor's name and salt, keeps the commitment: the log verifies as before, and the name is no longer published", async () => {
+    const s = await scene();
+    const state = await remembered(s);
+    const gift = String((await sql(s.bank, "SELECT transaction_id FROM ledger_disclosures WHERE value = '爱心企业甲'")).rows[0]!.transaction_id);
+    expect(await withdrawPublicFact(s.bank.db, gift, "donorName", "捐赠人要求不公开", s.bank.clock.now().toISOString())).toBe(true);
+    expect(await withdrawPublicFact(s.bank.db, gift, "donorName", "again", s.bank.clock.now().toISOString())).toBe(false);
+    const ledger = (await s.bank.call("GET", "/v1/public/ledger?limit=100")).body.items as PublishedTransaction[];
+    expect(JSON.stringify(ledger)).not.toContain("爱心企业甲");
+    expect(ledger.find((t) => t.id === gift)!.withdrawable.donorName).toEqual({ commitment: expect.stringMatching(/^[0-9a-f]{64}$/), salt: null, value: null });
+    const r = await auditPublishedLedger(BASE, { fetch: s.f, state });
+    expect(r.findings).toEqual([]);
+    expect(r.checkpoint!.rootHash).toBe(state.checkpoint.rootHash);
+    // a withdrawn fact cannot come back, nor be changed
+    await expect(sql(s.bank, "UPDATE ledger_disclosures SET value = 'x', salt = 'y' WHERE transaction_id = ?", [gift])).rejects.toThrow(/ledger_immutable/);
+    await expect(sql(s.bank, "DELETE FROM ledger_disclosures WHERE transaction_id = ?", [gift])).rejects.toThrow(/ledger_immutable/);
   });
 });
