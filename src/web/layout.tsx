@@ -90,6 +90,7 @@ form.filter .field{margin:0}
 input.minutes{max-width:7rem}
 table.roster label{font-weight:400;margin:0}
 footer{max-width:64rem;margin:2rem auto 0;padding:1rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)}
+footer .ledger-key code{word-break:break-all}
 @media print{
   @page{margin:14mm}
   body{font-size:11pt;color:#000}
@@ -119,6 +120,8 @@ export interface LayoutProps {
   children: Child;
   /** Scripts allowed by the CSP (their hashes), placed at the end of the body. */
   scripts?: string[];
+  /** The verifier key of the ledger's checkpoints, shown on every public page's footer. */
+  ledgerKey?: string | null;
 }
 
 const navItems = [
@@ -134,7 +137,7 @@ const navItems = [
   ["/merchant", "merchant"],
 ] as const;
 
-export function Layout({ d, lang, path, title, children, scripts = [] }: LayoutProps) {
+export function Layout({ d, lang, path, title, children, scripts = [], ledgerKey }: LayoutProps) {
   const fullTitle = path === "/" ? d.bank : `${title} · ${d.bank}`;
   return (
     <html lang={d.htmlLang}>
@@ -176,7 +179,15 @@ export function Layout({ d, lang, path, title, children, scripts = [] }: LayoutP
           <h1>{title}</h1>
           {children}
         </main>
-        <footer>{d.footer}</footer>
+        <footer>
+          {d.footer}
+          {ledgerKey ? (
+            <p class="ledger-key">
+              {d.ledgerKeyLabel}
+              <code>{ledgerKey}</code>
+            </p>
+          ) : null}
+        </footer>
         {scripts.map((s) => (
           <script dangerouslySetInnerHTML={{ __html: s }} />
         ))}

@@ -86,10 +86,18 @@ export interface PageOptions {
   scripts?: string[];
 }
 
+/** The ledger's verifier key for a page; a bank whose key is not configured still serves its pages, without it. */
+export const ledgerKeyOf = (c: WebContext): Promise<string | null> =>
+  c.get("ledgerSigner")().then(
+    (s) => s.verifierKey,
+    () => null,
+  );
+
 export async function sendPage(c: WebContext, view: { lang: Lang; d: Dict; switched: boolean }, opts: PageOptions) {
   const scripts = opts.scripts ?? [];
+  const ledgerKey = opts.access === "public" ? await ledgerKeyOf(c) : null;
   const html = await (
-    <Layout d={view.d} lang={view.lang} path={opts.path} title={opts.title} scripts={scripts}>
+    <Layout d={view.d} lang={view.lang} path={opts.path} title={opts.title} scripts={scripts} ledgerKey={ledgerKey}>
       {opts.body}
     </Layout>
   ).toString();

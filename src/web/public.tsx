@@ -7,7 +7,7 @@ import { z } from "../http/openapi";
 import { publicSummary } from "../domain/public";
 import { BarChart, DataTable, tableCsv } from "./components";
 import { formatCount, formatHours, formatYuan, label } from "./i18n";
-import { langOf, LangParam, ListQuery, pageQuery, PUBLIC_MAX_AGE, qs, sendPage, type WebContext } from "./page";
+import { langOf, LangParam, ledgerKeyOf, ListQuery, pageQuery, PUBLIC_MAX_AGE, qs, sendPage, type WebContext } from "./page";
 import { story } from "./story";
 import {
   activitiesTable,
@@ -333,7 +333,7 @@ export const publicPages = new Hono<AppEnv>()
       body: (
         <>
           <p class="intro">{d.ledgerIntro}</p>
-          <section id="verifier" aria-labelledby="verify-title" data-messages={messages}>
+          <section id="verifier" aria-labelledby="verify-title" data-messages={messages} data-key={(await ledgerKeyOf(c)) ?? ""}>
             <h2 id="verify-title">{d.verifyTitle}</h2>
             <p>
               <button type="button" class="no-print" hidden>

@@ -75,9 +75,15 @@ describe("the public pages in a browser", () => {
     await page.locator('.verify-status[data-state="ok"]').waitFor();
     const published = (await scene.bank.call("GET", "/v1/public/ledger?limit=1000")).body.items as { seq: number; hash: string }[];
     expect(published.length).toBeGreaterThan(5);
-    await expect(status.textContent()).resolves.toBe(
-      `核验通过：${published.length} 笔交易，链条完整。最新哈希：${published[published.length - 1]!.hash}`,
+    const verified = new RegExp(
+      `^核验通过：${published.length} 笔交易，链条完整，与签名检查点（${published.length} 笔，根 [0-9a-f]{64}）一致；.+最新哈希：${published[published.length - 1]!.hash}$`,
     );
+    await expect(status.textContent()).resolves.toMatch(verified);
+    // the key it checked with is on the footer, and a second run checks consistency with the first
+    await expect(page.locator("footer .ledger-key code").textContent()).resolves.toMatch(/^localhost\/love-savings-bank-unconfigured\+[0-9a-f]{8}\+/);
+    await page.getByRole("button", { name: "在本页核验全部账本" }).click();
+    await page.locator('.verify-status[data-state="ok"]').waitFor();
+    await expect(status.textContent()).resolves.toMatch(verified);
     await shot(page, "ledger-verified");
 
     // Someone serves a ledger where transaction 3 moved one more point: the page names seq 3.

@@ -26,6 +26,7 @@ const published = async () => (await scene.bank.call("GET", "/v1/public/ledger?l
 /** A fetch that serves the real ledger with one posting of transaction `seq` changed. */
 const tampering = (seq: number): typeof fetch => async (input, init) => {
   const res = await fetch(input, init);
+  if (!String(input).includes("/v1/public/ledger?")) return res;
   const page = (await res.json()) as { items: { seq: number; postings: { amount: number }[] }[] };
   for (const t of page.items) if (t.seq === seq) t.postings[0]!.amount += 1;
   return new Response(JSON.stringify(page), { status: 200, headers: { "content-type": "application/json" } });
@@ -89,28 +90,66 @@ describe("the verify-ledger CLI", () => {
 });
 
 describe("the ledger page's verifier script", () => {
-  async function runScript(fetchImpl: typeof fetch) {
+  const MESSAGES = {
+    running: "…",
+    ok: "ok {n} {hash} {size}",
+    broken: "broken {seq} {id} {problem}",
+    brokenAt: "at {seq} {problem}",
+    brokenLog: "log {problem}",
+    failed: "failed {error}",
+    empty: "empty",
+    hash_mismatch: "hash",
+    prev_hash_mismatch: "prev",
+    seq_gap: "gap",
+    checkpoint_signature: "signature",
+    truncated: "truncated",
+    inconsistent: "inconsistent",
+    log_incomplete: "incomplete",
+    root_mismatch: "root",
+    unbalanced: "unbalanced",
+    reversal: "reversal",
+    balance_sign: "sign",
+  };
+  const memory = new Map<string, string>();
+  const storage = { getItem: (k: string) => memory.get(k) ?? null, setItem: (k: string, v: string) => void memory.set(k, v) };
+
+  async function runScript(fetchImpl: typeof fetch, key?: string) {
     const out = { state: "idle", text: "" };
     let onClick: (() => Promise<void>) | undefined;
     const button = { disabled: false, hidden: true, addEventListener: (_: string, f: () => Promise<void>) => (onClick = f) };
     const status = { setAttribute: (_: string, v: string) => (out.state = v), set textContent(v: string) { out.text = v; } };
-    const messages = JSON.stringify({ running: "…", ok: "ok {n} {hash}", broken: "broken {seq} {id} {problem}", failed: "failed {error}", empty: "empty", hash_mismatch: "hash", prev_hash_mismatch: "prev", seq_gap: "gap" });
-    const root = { getAttribute: () => messages, querySelector: (s: string) => (s === "button" ? button : status) };
+    const shown = key ?? ((await scene.bank.call("GET", "/v1/public/ledger-key")).body as string).trim();
+    const root = { getAttribute: (name: string) => (name === "data-key" ? shown : JSON.stringify(MESSAGES)), querySelector: (s: string) => (s === "button" ? button : status) };
     const document = { getElementById: () => root };
     const relative: typeof fetch = (input, init) => fetchImpl(new URL(String(input), server.url), init);
-    new Function("document", "fetch", VERIFIER_SCRIPT)(document, relative);
+    new Function("document", "fetch", "localStorage", VERIFIER_SCRIPT)(document, relative, storage);
     expect(button.hidden).toBe(false);
     await onClick!();
     return out;
   }
 
-  it("reports the whole chain verified, with the count and the head hash", async () => {
+  it("reports the whole chain verified against the signed checkpoint, with the count and the head hash, and again with what it remembered", async () => {
     const txs = await published();
-    expect(await runScript(fetch)).toEqual({ state: "ok", text: `ok ${txs.length} ${txs[txs.length - 1]!.hash}` });
+    memory.clear();
+    expect(await runScript(fetch)).toEqual({ state: "ok", text: `ok ${txs.length} ${txs[txs.length - 1]!.hash} ${txs.length}` });
+    expect(memory.size).toBe(1);
+    expect(await runScript(fetch)).toEqual({ state: "ok", text: `ok ${txs.length} ${txs[txs.length - 1]!.hash} ${txs.length}` });
   });
 
   it("reports the first broken link of a tampered download", async () => {
     const txs = await published();
     expect(await runScript(tampering(2))).toEqual({ state: "broken", text: `broken 2 ${txs[1]!.id} hash` });
+  });
+
+  it("refuses a checkpoint from another key, and a log shorter than the one it remembered", async () => {
+    const { generateSignerKey, loadSigner } = await import("../../src/ledger/note");
+    const other = await loadSigner(await generateSignerKey("localhost/love-savings-bank-unconfigured"));
+    expect(await runScript(fetch, other.verifierKey)).toEqual({ state: "broken", text: "log signature" });
+    const key = ((await scene.bank.call("GET", "/v1/public/ledger-key")).body as string).trim();
+    memory.set(`lsb-ledger-checkpoint:${key}`, JSON.stringify({ size: 10_000, root: "00".repeat(32) }));
+    expect(await runScript(fetch)).toEqual({ state: "broken", text: "log truncated" });
+    memory.set(`lsb-ledger-checkpoint:${key}`, JSON.stringify({ size: 3, root: "00".repeat(32) }));
+    expect(await runScript(fetch)).toEqual({ state: "broken", text: "log inconsistent" });
+    memory.clear();
   });
 });
