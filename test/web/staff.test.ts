@@ -194,11 +194,11 @@ describe("/staff", () => {
     expect((await client.post("/staff/donations", gift)).status).toBe(303);
     expect((await client.post("/staff/donations", gift)).status).toBe(303);
     page = await client.get("/staff/money");
-    const tooMuch = await client.post("/staff/expenses", { csrf: csrfOf(page.text), key: keyOf(page.text), amountYuan: "9000", purpose: "hardship_aid", description: "困难户慰问", receiptRef: "R-1" });
+    const tooMuch = await client.post("/staff/expenses", { csrf: csrfOf(page.text), key: keyOf(page.text), amountYuan: "9000", purpose: "hardship_aid", description: "困难户慰问", receiptRef: "R-1", payee: "爱心超市" });
     expect(tooMuch.status).toBe(409);
     expect(visible(tooMuch.text)).toContain("基金余额不足");
     expect(tooMuch.text).toContain('value="困难户慰问"');
-    expect((await client.post("/staff/expenses", { csrf: csrfOf(page.text), key: keyOf(page.text), amountYuan: "300", purpose: "hardship_aid", description: "困难户慰问", receiptRef: "R-1" })).status).toBe(303);
+    expect((await client.post("/staff/expenses", { csrf: csrfOf(page.text), key: keyOf(page.text), amountYuan: "300", purpose: "hardship_aid", description: "困难户慰问", receiptRef: "R-1", payee: "爱心超市" })).status).toBe(303);
     expect((await ok(s.bank, 200, "GET", "/v1/fund/statement")).balanceFen).toBe(500_000 - 30_000);
   });
 });

@@ -66,6 +66,7 @@ async function moneyPage(s: Staff, state: FormState, status?: ContentfulStatusCo
             <Input form="expense" name="amountYuan" label={w.amountYuan} state={state} inputmode="decimal" required maxlength={12} />
             <Select form="expense" name="purpose" label={w.purpose} state={state} options={PURPOSES.map((x) => [x, label(d.purposes, x)])} />
             <Input form="expense" name="description" label={w.description} state={state} required maxlength={500} />
+            <Input form="expense" name="payee" label={w.payee} state={state} required maxlength={100} />
             <Input form="expense" name="receiptRef" label={w.receiptRef} state={state} required maxlength={100} />
             <button type="submit">{w.recordButton}</button>
           </form>
@@ -133,17 +134,18 @@ export const expensePost = action({
     amountYuan: Yuan,
     purpose: z.enum(PURPOSES),
     description: z.string().trim().min(1).max(500),
+    payee: z.string().trim().min(1).max(100),
     receiptRef: z.string().trim().min(1).max(100),
   }),
   back: "/staff/money",
-  labels: (w) => ({ amountYuan: w.amountYuan, description: w.description, receiptRef: w.receiptRef }),
+  labels: (w) => ({ amountYuan: w.amountYuan, description: w.description, payee: w.payee, receiptRef: w.receiptRef }),
   what: () => "expense",
   page: (s, state, status) => moneyPage(s, state, status),
   async run(s, f, ctx) {
     await recordExpense(
       deps(s.c).db,
       s.p,
-      { amountFen: f.amountYuan, purpose: f.purpose, description: f.description, receiptRef: f.receiptRef, communityId: s.p.role === "admin" ? f.communityId : undefined },
+      { amountFen: f.amountYuan, purpose: f.purpose, description: f.description, payee: f.payee, receiptRef: f.receiptRef, communityId: s.p.role === "admin" ? f.communityId : undefined },
       ctx,
     );
     return `/staff/money${qs({ done: "expense" })}`;

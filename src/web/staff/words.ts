@@ -109,6 +109,7 @@ const zh = {
   expense: "登记基金支出",
   purpose: "用途",
   receiptRef: "票据号",
+  payee: "收款方",
   statement: "基金收支",
   balance: "结余",
   // counter
@@ -245,6 +246,7 @@ const en: StaffWords = {
   expense: "Record a fund expense",
   purpose: "Purpose",
   receiptRef: "Receipt number",
+  payee: "Payee",
   statement: "Fund statement",
   balance: "Balance",
   redeemFor: "Redeem a voucher for a member",
