@@ -30,6 +30,8 @@ export const members = sqliteTable(
     // Cumulative points earned (never lowered by redeeming); drives the star level.
     earnedTotal: integer("earned_total").notNull().default(0),
     stars: integer("stars").notNull().default(0),
+    // Approved, unreversed service of all time: the national star level by hours reads it.
+    serviceMinutes: integer("service_minutes").notNull().default(0),
     publicOptOut: integer("public_opt_out", { mode: "boolean" }).notNull().default(false),
     createdAt: text("created_at").notNull(),
   },
@@ -219,6 +221,22 @@ export const ruleVersions = sqliteTable("rule_versions", {
   pointsValidYears: integer("points_valid_years"),
   // A credit above this balance goes to the wish pool in the same transaction.
   maxBalance: integer("max_balance"),
+  // Service rules (version 2): per-category hourly rates, four-eyes approval, back-filled hours, a daily cap.
+  categoryRates: text("category_rates", { mode: "json" })
+    .$type<{ categoryId: string; pointsPerServiceHour: number }[]>()
+    .notNull()
+    .default(sql`'[]'`),
+  requireSecondApprover: integer("require_second_approver", { mode: "boolean" }).notNull().default(false),
+  backfillEarnsPoints: integer("backfill_earns_points", { mode: "boolean" }).notNull().default(true),
+  maxMinutesPerDay: integer("max_minutes_per_day"),
+});
+
+export const serviceCategories = sqliteTable("service_categories", {
+  id: text("id").primaryKey(),
+  code: text("code").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: text("created_at").notNull(),
+  createdBy: text("created_by").notNull(),
 });
 
 // ---- earning ----
@@ -279,10 +297,31 @@ export const activities = sqliteTable(
     title: text("title").notNull(),
     date: text("date").notNull(),
     place: text("place").notNull(),
+    // When the outing starts and ends (UTC); `date` is the bank's date of the start.
+    startAt: text("start_at"),
+    endAt: text("end_at"),
+    categoryId: text("category_id").references(() => serviceCategories.id),
+    capacity: integer("capacity"),
+    // The short code shown at the outing for members to sign in and out, until it expires.
+    checkinCode: text("checkin_code"),
+    checkinCodeExpiresAt: text("checkin_code_expires_at"),
     createdBy: text("created_by").notNull(),
     createdAt: text("created_at").notNull(),
   },
   (t) => [index("activities_community_idx").on(t.communityId, t.id)],
+);
+
+// A member's sign-in at an outing; the sign-out creates their pending service record.
+export const activityCheckins = sqliteTable(
+  "activity_checkins",
+  {
+    activityId: text("activity_id").notNull().references(() => activities.id),
+    memberId: text("member_id").notNull().references(() => members.id),
+    checkedInAt: text("checked_in_at").notNull(),
+    checkedOutAt: text("checked_out_at"),
+    recordId: text("record_id"),
+  },
+  (t) => [primaryKey({ columns: [t.activityId, t.memberId] })],
 );
 
 export const serviceRecords = sqliteTable(
@@ -301,12 +340,19 @@ export const serviceRecords = sqliteTable(
     decidedAt: text("decided_at"),
     pointsAwarded: integer("points_awarded"),
     transactionId: text("transaction_id"),
+    // Provenance: how the hours were recorded (created_by is who recorded them, decided_by who approved).
+    method: text("method", { enum: ["checkin", "staff_entry", "member_claim", "backfill"] }).notNull().default("staff_entry"),
+    categoryId: text("category_id").references(() => serviceCategories.id),
+    evidenceRef: text("evidence_ref"),
+    // Set when the credit of an approved record is reversed: it no longer counts as service.
+    reversalId: text("reversal_id"),
     createdBy: text("created_by").notNull(),
     createdAt: text("created_at").notNull(),
   },
   (t) => [
     index("service_records_community_idx").on(t.communityId, t.status, t.id),
     index("service_records_member_idx").on(t.memberId, t.date),
+    index("service_records_activity_idx").on(t.activityId, t.memberId),
   ],
 );
 
@@ -558,4 +604,27 @@ export const levelWithdrawals = sqliteTable(
     reachedTransactionId: text("reached_transaction_id"),
   },
   (t) => [index("level_withdrawals_member_idx").on(t.memberId, t.id)],
+);
+
+// 志愿服务记录证明: the facts are fixed when it is issued (the paper cannot change); the records it
+// stands on are kept so verification can say when one of them changed after issue.
+export const certificates = sqliteTable(
+  "certificates",
+  {
+    id: text("id").primaryKey(),
+    number: text("number").notNull().unique(),
+    memberId: text("member_id").notNull().references(() => members.id),
+    communityId: text("community_id").notNull().references(() => communities.id),
+    fromDate: text("from_date").notNull(),
+    toDate: text("to_date").notNull(),
+    minutes: integer("minutes").notNull(),
+    facts: text("facts", { mode: "json" }).notNull(),
+    recordIds: text("record_ids", { mode: "json" }).$type<string[]>().notNull(),
+    issuedAt: text("issued_at").notNull(),
+    issuedBy: text("issued_by").notNull(),
+    revokedAt: text("revoked_at"),
+    revokedBy: text("revoked_by"),
+    revokeReason: text("revoke_reason"),
+  },
+  (t) => [index("certificates_member_idx").on(t.memberId, t.id)],
 );

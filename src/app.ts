@@ -30,6 +30,7 @@ import { pageNotFound, webRoutes } from "./web/routes";
 import { wishRoutes } from "./http/routes/wishes";
 import { activityRoutes } from "./http/routes/activities";
 import { serviceRecordRoutes } from "./http/routes/service-records";
+import { serviceCategoryRoutes } from "./http/routes/service-categories";
 import { donationRoutes } from "./http/routes/donations";
 import { rankingRoutes } from "./http/routes/rankings";
 import { transferRoutes } from "./http/routes/transfers";
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps) {
     .route("/", wishRoutes)
     .route("/", activityRoutes)
     .route("/", serviceRecordRoutes)
+    .route("/", serviceCategoryRoutes)
     .route("/", donationRoutes)
     .route("/", rankingRoutes)
     .route("/", healthRoutes)

@@ -32,6 +32,8 @@ const replyStatement = (record: IdempotencyRecord, at: string, body: ReplySql): 
 export class Write {
   readonly statements: Stmt[] = [];
   private readonly guardCodes = new Map<number, ErrorCode>();
+  /** Messages for guards whose code alone does not say which limit or state refused the write. */
+  private readonly guardMessages = new Map<number, string>();
   /** CHECK constraint name → error code, for constraints this write may trip. */
   readonly constraintCodes: Partial<Record<string, ErrorCode>> = {};
 
@@ -52,9 +54,10 @@ export class Write {
     return this;
   }
 
-  /** Fails the whole write with `code` unless the SQL condition holds when this statement runs. */
-  expect(code: ErrorCode, condition: string, args: InArgs = []): this {
+  /** Fails the whole write with `code` (and `message`, if given) unless the SQL condition holds when this statement runs. */
+  expect(code: ErrorCode, condition: string, args: InArgs = [], message?: string): this {
     this.guardCodes.set(this.statements.length, code);
+    if (message) this.guardMessages.set(this.statements.length, message);
     this.statements.push({
       sql: `INSERT INTO guards (code) SELECT ? WHERE NOT (${condition})`,
       args: [code, ...(args as unknown[])] as InArgs,
@@ -74,6 +77,10 @@ export class Write {
   onConstraint(name: string, code: ErrorCode): this {
     this.constraintCodes[name] = code;
     return this;
+  }
+
+  guardMessageAt(index: number): string | undefined {
+    return this.guardMessages.get(index);
   }
 
   guardCodeAt(index: number): ErrorCode | undefined {
@@ -98,6 +105,10 @@ const messages: Partial<Record<ErrorCode, string>> = {
   limit_reached: "This member has redeemed as many of these vouchers as the year allows",
   expense_not_pending: "This expense has already been decided",
   same_person: "The person who recorded it cannot also decide it",
+  already_recorded: "This member already has hours recorded on this activity",
+  checkin_closed: "Signing in and out is not open for this activity: ask staff for the current code",
+  not_checked_in: "Sign in first: there is no open sign-in for you on this activity",
+  certificate_revoked: "This certificate was revoked",
 };
 
 export class IdempotencyConflict extends Error {
@@ -124,7 +135,7 @@ export function mapWriteError(write: Write, err: unknown): unknown {
   const { message, statementIndex } = rootMessage(err);
   if (message.includes("guard_failed") && statementIndex !== undefined) {
     const code = write.guardCodeAt(statementIndex);
-    if (code) return new AppError(code, messages[code] ?? `Refused: ${code}`);
+    if (code) return new AppError(code, write.guardMessageAt(statementIndex) ?? messages[code] ?? `Refused: ${code}`);
   }
   const check = /CHECK constraint failed: (\w+)/.exec(message);
   if (check) {

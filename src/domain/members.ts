@@ -13,7 +13,7 @@ import { defaultBankTime, type BankTime } from "../bank-time";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { usernameFree } from "./users";
 import { bump, type WriteCtx } from "./writes";
-import { ruleInForce, ruleVersionsQuery, titleFor, toRules } from "./rules";
+import { ruleInForce, ruleVersionsQuery, serviceStarsFor, titleFor, toRules } from "./rules";
 
 export type MemberRow = typeof members.$inferSelect;
 export type MemberKind = MemberRow["kind"];
@@ -43,6 +43,8 @@ export const memberJson = (m: MemberRow) => ({
   passbookNo: m.passbookNo,
   earnedTotal: m.earnedTotal,
   stars: m.stars,
+  serviceMinutes: m.serviceMinutes,
+  serviceStars: serviceStarsFor(m.serviceMinutes),
   publicOptOut: m.publicOptOut,
   createdAt: m.createdAt,
 });
@@ -106,6 +108,7 @@ export async function createMember(
       accountId,
       earnedTotal: 0,
       stars: 0,
+      serviceMinutes: 0,
       publicOptOut: input.publicOptOut ?? false,
       createdAt: at,
     });

@@ -17,7 +17,18 @@ export interface Rules {
   pointsValidYears: number | null;
   /** A credit above this passbook balance goes to the wish pool; null = no cap. */
   maxBalance: number | null;
+  /** Points per hour of service in a category, where it differs from pointsPerServiceHour. */
+  categoryRates: { categoryId: string; pointsPerServiceHour: number }[];
+  /** Four-eyes: whoever recorded service may not approve it. */
+  requireSecondApprover: boolean;
+  /** Whether hours a staff member back-fills (no sign-in, no claim at the time) earn points; they count as hours either way. */
+  backfillEarnsPoints: boolean;
+  /** A member's approved minutes on one service date never exceed this; null: no cap. */
+  maxMinutesPerDay: number | null;
 }
+
+/** What a version created before these fields existed means: every category at the base rate, no extra checks. */
+const SERVICE_RULE_DEFAULTS = { categoryRates: [], requireSecondApprover: false, backfillEarnsPoints: true, maxMinutesPerDay: null };
 
 /** The rule versions as a query, for reading them in one batch with the other reads of a request. */
 export const ruleVersionsQuery = (db: Db) => db.orm.select().from(ruleVersions);
@@ -46,8 +57,22 @@ export function titleFor(stars: number, rules: Rules): string | null {
   return stars >= rules.titleMinStars ? TITLE_ZH : null;
 }
 
-export function pointsForMinutes(minutes: number, rules: Rules): number {
-  return Math.floor((minutes * rules.pointsPerServiceHour) / 60);
+/**
+ * National star volunteers (民政部《志愿服务记录办法》) by cumulative recorded hours of approved
+ * service, travel not counted: 100 / 300 / 600 / 1,000 / 1,500 hours for one to five stars. Fixed
+ * by the national rule, so not part of a rule version.
+ */
+export const SERVICE_STAR_HOURS = [100, 300, 600, 1000, 1500] as const;
+
+export const serviceStarsFor = (minutes: number): number => SERVICE_STAR_HOURS.filter((h) => minutes >= h * 60).length;
+
+/** The hourly rate of a category under these rules: its own rate if the version gives one, else the base rate. */
+export function serviceRate(rules: Rules, categoryId: string | null | undefined): number {
+  return rules.categoryRates.find((r) => r.categoryId === categoryId)?.pointsPerServiceHour ?? rules.pointsPerServiceHour;
+}
+
+export function pointsForMinutes(minutes: number, rules: Rules, categoryId?: string | null): number {
+  return Math.floor((minutes * serviceRate(rules, categoryId)) / 60);
 }
 
 /** Points per whole yuan: fen are truncated to yuan first. */
@@ -55,7 +80,9 @@ export function pointsForFen(fen: number, rules: Rules): number {
   return Math.floor(fen / 100) * rules.pointsPerYuanDonated;
 }
 
-export interface NewRules extends Omit<Rules, "version" | "pointsValidYears" | "maxBalance" | "expenseApprovalAboveFen"> {
+export interface NewRules
+  extends Omit<Rules, "version" | "pointsValidYears" | "maxBalance" | "expenseApprovalAboveFen" | keyof typeof SERVICE_RULE_DEFAULTS>,
+    Partial<Pick<Rules, keyof typeof SERVICE_RULE_DEFAULTS>> {
   pointsValidYears?: number | null;
   maxBalance?: number | null;
   expenseApprovalAboveFen?: number | null;
@@ -79,16 +106,25 @@ export async function createRules(db: Db, requested: NewRules, at: string, creat
     });
   }
   const input = {
+    ...SERVICE_RULE_DEFAULTS,
     ...requested,
     pointsValidYears: requested.pointsValidYears ?? null,
     maxBalance: requested.maxBalance ?? null,
     expenseApprovalAboveFen: requested.expenseApprovalAboveFen ?? null,
     effectiveFrom: requested.effectiveFrom < at ? at : requested.effectiveFrom,
   };
+  const categoryIds = input.categoryRates.map((r) => r.categoryId);
+  if (new Set(categoryIds).size !== categoryIds.length) {
+    throw new AppError("validation_failed", "Each category has one rate in a version", { field: "categoryRates" });
+  }
   const res = await db.client.execute({
+    // A rate for a category that does not exist makes the SELECT empty: nothing is inserted.
     sql: `INSERT INTO rule_versions (version, points_per_service_hour, points_per_yuan_donated, points_per_wish_fulfilled,
-            star_thresholds, title_min_stars, expense_approval_above_fen, effective_from, created_at, created_by, points_valid_years, max_balance)
-          VALUES ((SELECT MAX(version) + 1 FROM rule_versions), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING version`,
+            star_thresholds, title_min_stars, expense_approval_above_fen, effective_from, created_at, created_by, points_valid_years, max_balance,
+            category_rates, require_second_approver, backfill_earns_points, max_minutes_per_day)
+          SELECT (SELECT MAX(version) + 1 FROM rule_versions), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+          WHERE (SELECT COUNT(*) FROM service_categories WHERE id IN (SELECT value FROM json_each(?))) = ?
+          RETURNING version`,
     args: [
       input.pointsPerServiceHour,
       input.pointsPerYuanDonated,
@@ -101,7 +137,14 @@ export async function createRules(db: Db, requested: NewRules, at: string, creat
       createdBy,
       input.pointsValidYears,
       input.maxBalance,
+      JSON.stringify(input.categoryRates),
+      input.requireSecondApprover ? 1 : 0,
+      input.backfillEarnsPoints ? 1 : 0,
+      input.maxMinutesPerDay,
+      JSON.stringify(categoryIds),
+      categoryIds.length,
     ],
   });
-  return { version: Number(res.rows[0]!.version), ...input };
+  if (!res.rows[0]) throw new AppError("not_found", "A service category in categoryRates does not exist", { field: "categoryRates" });
+  return { version: Number(res.rows[0].version), ...input };
 }

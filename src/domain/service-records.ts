@@ -1,5 +1,5 @@
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
-import { activities, members, serviceRecords } from "../../db/schema";
+import { activities, members, serviceCategories, serviceRecords } from "../../db/schema";
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
 import { Write } from "../db/write";
@@ -8,7 +8,7 @@ import { newId } from "../ids";
 import { assertRole, assertStaffOf } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { earnPoints } from "./points";
-import { pointsForMinutes, ruleInForce, ruleVersionsQuery, toRules } from "./rules";
+import { pointsForMinutes, ruleInForce, ruleVersionsQuery, toRules, type Rules } from "./rules";
 import { bump, commitWith, dayOf, type WriteCtx } from "./writes";
 
 // Service records: a record of minutes is pending until staff of the member's community approve
@@ -17,22 +17,43 @@ import { bump, commitWith, dayOf, type WriteCtx } from "./writes";
 export type ServiceRecordRow = typeof serviceRecords.$inferSelect;
 export const recordStatuses = ["pending", "approved", "rejected"] as const;
 
+/** How hours came to be recorded: proven by sign-in and sign-out, entered by staff, claimed by the member, or back-filled later. */
+export const recordMethods = ["checkin", "staff_entry", "member_claim", "backfill"] as const;
+export type RecordMethod = (typeof recordMethods)[number];
+
 export const serviceRecordJson = (r: ServiceRecordRow) => ({
   id: r.id,
   memberId: r.memberId,
   communityId: r.communityId,
   activityId: r.activityId,
+  categoryId: r.categoryId,
   date: r.date,
   minutes: r.minutes,
   description: r.description,
   status: r.status,
   reason: r.reason,
+  method: r.method,
+  evidenceRef: r.evidenceRef,
+  recordedBy: r.createdBy,
+  approvedBy: r.status === "approved" ? r.decidedBy : null,
   decidedBy: r.decidedBy,
   decidedAt: r.decidedAt,
   pointsAwarded: r.pointsAwarded,
   transactionId: r.transactionId,
+  reversalId: r.reversalId,
   createdAt: r.createdAt,
 });
+
+/**
+ * Staff hours entered more than a day after the service date are back-filled: the entry was not
+ * made at the time, so the rules may refuse them points (backfillEarnsPoints) and the public pages
+ * and certificates say so. Staff may also call an entry a back-fill themselves.
+ */
+export function staffMethod(serviceDate: string, today: string, asked?: "staff_entry" | "backfill"): RecordMethod {
+  if (asked === "backfill") return "backfill";
+  const yesterday = new Date(Date.parse(`${today}T00:00:00.000Z`) - 86_400_000).toISOString().slice(0, 10);
+  return serviceDate < yesterday ? "backfill" : "staff_entry";
+}
 
 /**
  * The earliest service date: rankings show the years 2000–2100, and the first rule version takes
@@ -46,21 +67,28 @@ const tooEarly = (what: string) =>
 export interface NewServiceRecord {
   memberId: string;
   activityId?: string;
+  categoryId?: string;
   date: string;
   minutes: number;
   description: string;
+  method?: "staff_entry" | "backfill";
+  evidenceRef?: string;
 }
 
 /** Staff of the member's community enter a record; a member reports their own. Either way it waits for approval. */
 export async function createServiceRecord(db: Db, actor: Principal, input: NewServiceRecord, ctx: WriteCtx) {
   if (actor.role === "member" && actor.memberId !== input.memberId) throw forbidden("A member reports only their own service");
   if (actor.role !== "member") assertRole(actor, "staff", "admin");
-  if (input.date > dayOf(ctx).dateOf(ctx.at)) throw new AppError("validation_failed", "The service date cannot be in the future", { field: "date" });
+  if (actor.role === "member" && input.method !== undefined) throw forbidden("A member's own report is always a claim");
+  const today = dayOf(ctx).dateOf(ctx.at);
+  if (input.date > today) throw new AppError("validation_failed", "The service date cannot be in the future", { field: "date" });
   if (input.date < FIRST_SERVICE_DATE) throw tooEarly("Too early a date.");
-  const [memberRows, activityRows] = await db.orm.batch([
+  const [memberRows, activityRows, categoryRows] = await db.orm.batch([
     db.orm.select().from(members).where(eq(members.id, input.memberId)),
     db.orm.select().from(activities).where(eq(activities.id, input.activityId ?? "")),
+    db.orm.select().from(serviceCategories).where(eq(serviceCategories.id, input.categoryId ?? "")),
   ]);
+  if (input.categoryId !== undefined && !categoryRows[0]) throw notFound("Service category");
   const member = memberRows[0];
   if (!member) throw notFound("Member");
   if (actor.role !== "member") assertStaffOf(actor, member.communityId);
@@ -76,15 +104,19 @@ export async function createServiceRecord(db: Db, actor: Principal, input: NewSe
     memberId: member.id,
     communityId: member.communityId,
     activityId: input.activityId ?? null,
+    categoryId: input.categoryId ?? activityRows[0]?.categoryId ?? null,
     date: input.date,
     minutes: input.minutes,
     description: input.description,
     status: "pending",
     reason: null,
+    method: actor.role === "member" ? "member_claim" : staffMethod(input.date, today, input.method),
+    evidenceRef: input.evidenceRef ?? null,
     decidedBy: null,
     decidedAt: null,
     pointsAwarded: null,
     transactionId: null,
+    reversalId: null,
     createdBy: actor.userId,
     createdAt: ctx.at,
   };
@@ -140,34 +172,53 @@ async function loadRecord(db: Db, actor: Principal, id: string) {
   return { ...found, rules: toRules(ruleRows) };
 }
 
-const decide = (write: Write, sql: string, args: (string | number | null)[]) =>
+export const decide = (write: Write, sql: string, args: (string | number | null)[]) =>
   write.add({ sql: `${sql} WHERE id = ? AND status = 'pending'`, args }).expectChanged("record_not_pending");
 
+type MemberRow = typeof members.$inferSelect;
+
 /**
- * Approval credits the points of the rule version in force on the day of the service (not the day
- * of approval), counts the minutes in the service date's year and, for a member's first approved
- * record on an activity, one participant. The credit itself (the ledger transaction, any star level
- * it reaches) is dated when it is booked, so the published ledger's times follow its order. The
- * pending → approved guard comes first, so a second approval changes nothing.
+ * Adds one record's approval to a write. It credits the points of the rule version in force when
+ * the bank's service day began (not the day of approval), at the rate of the record's category
+ * (none for back-filled hours where that version says so), counts the minutes in the member's
+ * all-time service and the service date's year and, for a member's first approved record on an
+ * activity, one participant. The credit itself (the ledger transaction, any star level it reaches)
+ * is dated when it is booked, so the published ledger's times follow its order. The pending →
+ * approved guard comes first, so a second approval changes nothing; the daily cap is checked by
+ * the database after the record counts, so two approvals at once cannot both slip under it.
  */
-export async function approveServiceRecord(db: Db, actor: Principal, id: string, ctx: WriteCtx) {
-  const { record, member, rules } = await loadRecord(db, actor, id);
+export function addApproval(
+  write: Write,
+  actor: Principal,
+  { record, member, rules }: { record: ServiceRecordRow; member: MemberRow; rules: Rules[] },
+  ctx: WriteCtx,
+) {
   // A record entered before dates were checked: it can only be rejected.
   if (record.date < FIRST_SERVICE_DATE) throw tooEarly("This record cannot be credited: reject it.");
-  // The rule in force when the bank's service day began.
-  const serviceAt = dayOf(ctx).bounds(record.date).from;
-  const rule = ruleInForce(rules, serviceAt);
-  const points = pointsForMinutes(record.minutes, rule);
+  const rule = ruleInForce(rules, dayOf(ctx).bounds(record.date).from);
+  if (rule.requireSecondApprover && record.createdBy === actor.userId) {
+    throw new AppError("same_person", "Whoever recorded these hours cannot approve them: another staff member must", { recordId: record.id });
+  }
+  const earns = record.method !== "backfill" || rule.backfillEarnsPoints;
+  const points = earns ? pointsForMinutes(record.minutes, rule, record.categoryId) : 0;
   const year = Number(record.date.slice(0, 4));
   const transactionId = points > 0 ? newId() : null;
-  const write = new Write();
   decide(write, "UPDATE service_records SET status = 'approved', decided_by = ?, decided_at = ?, points_awarded = ?, transaction_id = ?", [
     actor.userId,
     ctx.at,
     points,
     transactionId,
-    id,
+    record.id,
   ]);
+  if (rule.maxMinutesPerDay !== null) {
+    write.expect(
+      "limit_reached",
+      `(SELECT COALESCE(SUM(minutes), 0) FROM service_records
+        WHERE member_id = ? AND date = ? AND status = 'approved' AND reversal_id IS NULL) <= ?`,
+      [member.id, record.date, rule.maxMinutesPerDay],
+      `A member's approved service on one date is at most ${rule.maxMinutesPerDay} minutes under the rules`,
+    );
+  }
   if (transactionId) {
     earnPoints(write, {
       transactionId,
@@ -180,26 +231,34 @@ export async function approveServiceRecord(db: Db, actor: Principal, id: string,
       memo: `志愿服务 ${record.minutes} 分钟：${record.description}`,
       rules: rule,
       refType: "service_record",
-      refId: id,
+      refId: record.id,
       createdBy: actor.userId,
     });
   } else {
-    // Too short to earn a point at this rate: the minutes still count for the year.
+    // No points (too short at this rate, or back-filled): the minutes still count for the year.
     write.add({
       sql: `INSERT INTO member_year_stats (member_id, year, community_id, points_earned, minutes_served) VALUES (?, ?, ?, 0, ?)
             ON CONFLICT (member_id, year) DO UPDATE SET minutes_served = minutes_served + excluded.minutes_served`,
       args: [member.id, year, member.communityId, record.minutes],
     });
   }
+  write.add({ sql: "UPDATE members SET service_minutes = service_minutes + ? WHERE id = ?", args: [record.minutes, member.id] });
   bump(write, "service_minutes", record.minutes);
   if (record.activityId) {
     write.add({
       sql: `UPDATE counters SET value = value + 1 WHERE name = 'participants' AND NOT EXISTS (
               SELECT 1 FROM service_records WHERE member_id = ? AND activity_id = ? AND status = 'approved' AND id <> ?)`,
-      args: [member.id, record.activityId, id],
+      args: [member.id, record.activityId, record.id],
     });
   }
   const updated: ServiceRecordRow = { ...record, status: "approved", decidedBy: actor.userId, decidedAt: ctx.at, pointsAwarded: points, transactionId };
+  return { updated, rule, points, transactionId };
+}
+
+export async function approveServiceRecord(db: Db, actor: Principal, id: string, ctx: WriteCtx) {
+  const loaded = await loadRecord(db, actor, id);
+  const write = new Write();
+  const { updated, rule } = addApproval(write, actor, loaded, ctx);
   return commitWith(db, write, ctx, { ...serviceRecordJson(updated), ruleVersion: rule.version });
 }
 

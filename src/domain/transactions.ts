@@ -180,10 +180,17 @@ export async function reverseTransaction(
     });
   }
 
-  // Service that did not happen: its minutes leave the member's year and the public total.
+  // Service that did not happen: its minutes leave the member's year, their all-time service (and
+  // so the star level by hours), and the public total; the record is marked, so certificates and
+  // the daily cap no longer count it.
   if (original.refType === "service_record" && original.refId && isEarning) {
     const minutes = "(SELECT minutes FROM service_records WHERE id = ?)";
     write
+      .add({ sql: "UPDATE service_records SET reversal_id = ? WHERE id = ? AND reversal_id IS NULL", args: [reversalId, original.refId] })
+      .add({
+        sql: `UPDATE members SET service_minutes = service_minutes - ${minutes} WHERE id = (SELECT member_id FROM service_records WHERE id = ?)`,
+        args: [original.refId, original.refId],
+      })
       .add({
         sql: `UPDATE member_year_stats SET minutes_served = minutes_served - ${minutes}
               WHERE member_id = (SELECT member_id FROM service_records WHERE id = ?) AND year = ${yearOf}`,

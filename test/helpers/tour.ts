@@ -99,6 +99,26 @@ export async function routeTour(): Promise<TourStop[]> {
     body: { memberId: member.id, date: "2026-02-27", minutes: 30, description: "自报" },
   })).body;
   await visit("POST /v1/service-records/:id/reject", `/v1/service-records/${toReject.id}/reject`, { token: staff, body: { reason: "无人证明" } });
+  const category = await visit("POST /v1/service-categories", "/v1/service-categories", { token: admin, body: { code: "elder_care", name: "助老服务" } });
+  await visit("GET /v1/service-categories", "/v1/service-categories");
+  const outing = await visit("POST /v1/activities (timed)", "/v1/activities", {
+    token: staff,
+    body: { title: "助老探访", startAt: "2026-03-01T01:00:00.000Z", endAt: "2026-03-01T04:00:00.000Z", place: "社区活动室", categoryId: category.id, capacity: 30 },
+  });
+  await visit("POST /v1/activities/:id/attendance", `/v1/activities/${outing.id}/attendance`, {
+    token: staff,
+    body: { entries: [{ memberId: member.id, minutes: 120 }] },
+  });
+  await visit("POST /v1/activities/:id/approve", `/v1/activities/${outing.id}/approve`, { token: staff });
+  const signing = await visit("POST /v1/activities (to sign in at)", "/v1/activities", {
+    token: staff,
+    body: { title: "清扫楼道", startAt: "2026-03-01T07:00:00.000Z", endAt: "2026-03-01T10:00:00.000Z", place: "3号楼" },
+  });
+  const { code } = await visit("POST /v1/activities/:id/checkin-code", `/v1/activities/${signing.id}/checkin-code`, { token: staff });
+  await visit("POST /v1/activities/:id/checkin", `/v1/activities/${signing.id}/checkin`, { token: memberToken, body: { code } });
+  bank.clock.advance(60 * 60 * 1000);
+  await visit("POST /v1/activities/:id/checkout", `/v1/activities/${signing.id}/checkout`, { token: memberToken, body: { code } });
+  bank.clock.advance(-60 * 60 * 1000);
 
   const wishBody = {
     title: "一个书包",

@@ -52,6 +52,17 @@ const today = (s: Scene) => s.bank.clock.now().toISOString().slice(0, 10);
 const unique = () => Math.random().toString(36).slice(2, 10);
 let awardYear = 2000;
 
+/** A fresh outing of community A, today. */
+const outing = async (s: Scene) => (await must(s.bank, "POST", "/v1/activities", s.staffA, { title: "清扫", date: today(s), place: "广场" })).id as string;
+/** alice signed in a minute ago at a fresh outing: the checkout she may make. */
+async function signedIn(s: Scene): Promise<Target> {
+  const id = await outing(s);
+  const { code } = await must(s.bank, "POST", `/v1/activities/${id}/checkin-code`, s.staffA);
+  await must(s.bank, "POST", `/v1/activities/${id}/checkin`, s.alice.token, { code });
+  s.bank.clock.advance(60_000);
+  return { path: `/v1/activities/${id}/checkout`, body: { code } };
+}
+
 // Markers planted in community A's private records (see beforeAll).
 const MARK = {
   beneficiary: "受助人ACCESS-MARK",
@@ -127,6 +138,13 @@ const TABLE: Row[] = [
   { route: "GET /v1/service-records",                       expect: [200, 200, 200, 200, 200, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/service-records" }), secret: { value: () => MARK.record, sees: ["admin", "staff", "member"] } },
   { route: "POST /v1/service-records/{id}/approve",         expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/service-records/${await pendingRecord(s)}/approve`, body: {} }) },
   { route: "POST /v1/service-records/{id}/reject",          expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/service-records/${await pendingRecord(s)}/reject`, body: { reason: "重复" } }) },
+  { route: "POST /v1/activities/{id}/attendance",           expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/activities/${await outing(s)}/attendance`, body: { entries: [{ memberId: s.alice.id, minutes: 60 }] } }) },
+  { route: "POST /v1/activities/{id}/approve",              expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/activities/${await outing(s)}/approve`, body: {} }) },
+  { route: "POST /v1/activities/{id}/checkin-code",         expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/activities/${await outing(s)}/checkin-code`, body: {} }) },
+  { route: "POST /v1/activities/{id}/checkin",              expect: [403, 403, 403, 201, 201, 403, 403, 401, 401, 401, 401], target: async (s) => { const id = await outing(s); return { path: `/v1/activities/${id}/checkin`, body: { code: (await must(s.bank, "POST", `/v1/activities/${id}/checkin-code`, s.staffA)).code } }; } },
+  { route: "POST /v1/activities/{id}/checkout",             expect: [403, 403, 403, 201, 409, 403, 403, 401, 401, 401, 401], target: async (s) => signedIn(s) },
+  { route: "POST /v1/service-categories",                   expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/service-categories", body: { code: `c${unique()}`, name: "助老" } }) },
+  { route: "GET /v1/service-categories",                    expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/service-categories" }) },
   { route: "POST /v1/donations",                            expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/donations", body: { communityId: s.a, donor: { type: "company", name: "企业" }, kind: "money", amountFen: 1000 } }) },
   { route: "GET /v1/donations",                             expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/donations" }) },
   { route: "GET /v1/donations/{id}",                        expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: `/v1/donations/${fixtures.goodsDonation}` }), secret: { value: () => MARK.usage, sees: ["admin", "staff"] } },

@@ -18,6 +18,8 @@ export const Member = z
     passbookNo: z.string(),
     earnedTotal: z.number().int(),
     stars: z.number().int(),
+    serviceMinutes: z.number().int().openapi({ description: "Approved, unreversed service of all time, in minutes" }),
+    serviceStars: z.number().int().min(0).max(5).openapi({ description: "National star level by hours: 100/300/600/1,000/1,500 h" }),
     publicOptOut: z.boolean(),
     createdAt: z.string(),
   })

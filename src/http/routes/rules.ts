@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { assertRole } from "../../domain/access";
 import { createRules, listRules, ruleInForce } from "../../domain/rules";
 import { principal } from "../auth";
-import { bearer, errorResponses, IsoDateTime, jsonBody, jsonResponse, newRouter, z } from "../openapi";
+import { bearer, errorResponses, Id, IsoDateTime, jsonBody, jsonResponse, newRouter, z } from "../openapi";
 
 const Points = z.number().int().min(0).max(100_000);
 
@@ -18,6 +18,10 @@ const RulesSchema = z
     effectiveFrom: z.string(),
     pointsValidYears: z.number().int().nullable().openapi({ description: "points expire at the end of the Nth calendar year after earned; null = never" }),
     maxBalance: z.number().int().nullable().openapi({ description: "credits above this passbook balance go to the wish pool; null = no cap" }),
+    categoryRates: z.array(z.object({ categoryId: z.string(), pointsPerServiceHour: z.number().int() })),
+    requireSecondApprover: z.boolean(),
+    backfillEarnsPoints: z.boolean(),
+    maxMinutesPerDay: z.number().int().nullable(),
   })
   .openapi("Rules");
 
@@ -32,6 +36,14 @@ const NewRules = z
     effectiveFrom: IsoDateTime,
     pointsValidYears: z.number().int().min(1).max(100).nullable().optional(),
     maxBalance: z.number().int().min(1).max(100_000_000).nullable().optional(),
+    categoryRates: z
+      .array(z.strictObject({ categoryId: Id, pointsPerServiceHour: Points }))
+      .max(100)
+      .optional()
+      .openapi({ description: "Points per hour for a service category; others earn pointsPerServiceHour. Default none" }),
+    requireSecondApprover: z.boolean().optional().openapi({ description: "Whoever recorded hours may not approve them. Default false" }),
+    backfillEarnsPoints: z.boolean().optional().openapi({ description: "Whether back-filled hours earn points (they count as hours either way). Default true" }),
+    maxMinutesPerDay: z.number().int().min(1).max(24 * 60).nullable().optional().openapi({ description: "A member's approved minutes on one date at most. Default null: no cap" }),
   })
   .refine((r) => r.starThresholds.every((t, i, a) => i === 0 || t > a[i - 1]!), {
     message: "starThresholds must be strictly ascending",

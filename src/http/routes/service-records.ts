@@ -3,6 +3,7 @@ import {
   approveServiceRecord,
   createServiceRecord,
   listServiceRecords,
+  recordMethods,
   recordStatuses,
   rejectServiceRecord,
 } from "../../domain/service-records";
@@ -10,21 +11,27 @@ import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Id, IdParam, IsoDate, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
 
-const ServiceRecord = z
+export const ServiceRecord = z
   .object({
     id: z.string(),
     memberId: z.string(),
     communityId: z.string(),
     activityId: z.string().nullable(),
-    date: z.string(),
+    categoryId: z.string().nullable(),
+    date: z.string().openapi({ description: "The service date, in the bank's time zone" }),
     minutes: z.number().int(),
     description: z.string(),
     status: z.enum(recordStatuses),
     reason: z.string().nullable(),
+    method: z.enum(recordMethods).openapi({ description: "How the hours were recorded" }),
+    evidenceRef: z.string().nullable(),
+    recordedBy: z.string().openapi({ description: "The user who recorded the hours" }),
+    approvedBy: z.string().nullable().openapi({ description: "The user who approved them, once approved" }),
     decidedBy: z.string().nullable(),
     decidedAt: z.string().nullable(),
     pointsAwarded: z.number().int().nullable(),
     transactionId: z.string().nullable(),
+    reversalId: z.string().nullable().openapi({ description: "The reversal of the credit, if it was reversed: the hours no longer count" }),
     createdAt: z.string(),
   })
   .openapi("ServiceRecord");
@@ -32,6 +39,11 @@ const ServiceRecord = z
 const NewServiceRecord = z.strictObject({
   memberId: Id,
   activityId: Id.optional(),
+  categoryId: Id.optional().openapi({ description: "Defaults to the activity's category" }),
+  method: z.enum(["staff_entry", "backfill"]).optional().openapi({
+    description: "Staff only. Entries more than a day after the service date are back-filled anyway; a member's report is a claim",
+  }),
+  evidenceRef: Text(200).optional().openapi({ description: "Where the proof is kept (a sign-in sheet, a photo's number)" }),
   date: IsoDate.openapi({ description: "The day of the service; decides the rule version used on approval" }),
   minutes: z.number().int().min(1).max(24 * 60),
   description: Text(500),
@@ -79,7 +91,7 @@ export const serviceRecordRoutes = newRouter()
       tags: ["service"],
       summary: "Approve a pending record and credit its points (staff of the member's community)",
       description:
-        "Credits pointsForMinutes of the rule version in force on the service date. 409 record_not_pending. Accepts Idempotency-Key. Send {}.",
+        "Credits the hourly rate of the record's category under the rule version in force on the service date (none for back-filled hours when the version says so). 409 record_not_pending; same_person when the version requires a second approver and you recorded it; limit_reached over maxMinutesPerDay. Accepts Idempotency-Key. Send {}.",
       security: bearer,
       request: { params: IdParam, ...jsonBody(z.strictObject({})) },
       responses: {
