@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { login } from "../../auth/login";
 import { TOKEN_TTL_SECONDS } from "../../auth/tokens";
+import { logout as endSession } from "../../domain/users";
 import { AppError } from "../../errors";
 import { callerAddress, SESSION_COOKIE } from "../../http/auth";
 import type { AppEnv } from "../../http/env";
@@ -33,6 +34,7 @@ async function loginPost(c: WebContext) {
   } catch (err) {
     if (err instanceof AppError && err.code === "invalid_credentials") return loginPage(c, view, next, view.d.loginFailed, 401);
     if (err instanceof AppError && err.code === "rate_limited") return loginPage(c, view, next, view.d.loginLimited, 429);
+    if (err instanceof AppError && err.code === "user_disabled") return loginPage(c, view, next, view.d.loginDisabled, 403);
     throw err;
   }
   setCookie(c, SESSION_COOKIE, token, {
@@ -48,6 +50,9 @@ async function loginPost(c: WebContext) {
 async function logout(c: WebContext) {
   const f = await form(c, z.strictObject({ csrf: CsrfField }));
   await checkCsrf(c, f.csrf);
+  // The token itself is refused from now on, not only forgotten by this browser.
+  const p = c.get("principal");
+  if (p) await endSession(c.get("deps").db, p, c.get("deps").clock.now());
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: c.get("deps").secureCookies ?? false });
   return c.redirect("/", 303);
 }
