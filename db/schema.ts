@@ -628,3 +628,75 @@ export const certificates = sqliteTable(
   },
   (t) => [index("certificates_member_idx").on(t.memberId, t.id)],
 );
+
+// ---- corrections (issue 18) ----
+
+/**
+ * What staff changed in a wish after it was entered: a correction (before confirmation) or a
+ * redaction of a public text (at any time, e.g. a name typed into a title). The original and
+ * the reason are kept here, for administrators only.
+ */
+export const wishCorrections = sqliteTable(
+  "wish_corrections",
+  {
+    id: text("id").primaryKey(),
+    wishId: text("wish_id").notNull().references(() => wishes.id),
+    kind: text("kind", { enum: ["correction", "redaction"] }).notNull(),
+    field: text("field").notNull(),
+    original: text("original"),
+    replacement: text("replacement"),
+    reason: text("reason"),
+    by: text("by").notNull(),
+    at: text("at").notNull(),
+  },
+  (t) => [index("wish_corrections_wish_idx").on(t.wishId, t.id)],
+);
+
+/** Staff ask for a transaction to be reversed; an administrator other than the asker decides (four-eyes). */
+export const reversalRequests = sqliteTable(
+  "reversal_requests",
+  {
+    id: text("id").primaryKey(),
+    transactionId: text("transaction_id").notNull().references(() => ledgerTransactions.id),
+    communityId: text("community_id"),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: ["pending", "approved", "rejected"] }).notNull(),
+    requestedBy: text("requested_by").notNull(),
+    requestedAt: text("requested_at").notNull(),
+    decidedBy: text("decided_by"),
+    decidedAt: text("decided_at"),
+    decisionNote: text("decision_note"),
+    reversalId: text("reversal_id"),
+  },
+  (t) => [
+    uniqueIndex("reversal_requests_one_pending").on(t.transactionId).where(sql`status = 'pending'`),
+    index("reversal_requests_status_idx").on(t.status, t.id),
+  ],
+);
+
+/** A member's moves between communities; their passbook, history and stars go with them. */
+export const memberMoves = sqliteTable(
+  "member_moves",
+  {
+    id: text("id").primaryKey(),
+    memberId: text("member_id").notNull().references(() => members.id),
+    fromCommunityId: text("from_community_id").notNull(),
+    toCommunityId: text("to_community_id").notNull(),
+    reason: text("reason"),
+    by: text("by").notNull(),
+    at: text("at").notNull(),
+  },
+  (t) => [index("member_moves_member_idx").on(t.memberId, t.id)],
+);
+
+/** A duplicate passbook merged into the right one: its points moved in the ledger, the duplicate closed. */
+export const passbookMerges = sqliteTable("passbook_merges", {
+  duplicateMemberId: text("duplicate_member_id").primaryKey().references(() => members.id),
+  intoMemberId: text("into_member_id").notNull().references(() => members.id),
+  points: integer("points").notNull(),
+  earnedTotal: integer("earned_total").notNull(),
+  transactionId: text("transaction_id"),
+  reason: text("reason"),
+  by: text("by").notNull(),
+  at: text("at").notNull(),
+});

@@ -13,6 +13,7 @@ import { idempotency } from "./http/idempotency";
 import { newRouter } from "./http/openapi";
 import { accountRoutes } from "./http/routes/accounts";
 import { authRoutes } from "./http/routes/auth";
+import { correctionRoutes } from "./http/routes/corrections";
 import { communityRoutes } from "./http/routes/communities";
 import { exportRoutes } from "./http/routes/exports";
 import { fundRoutes } from "./http/routes/fund";
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps) {
     .route("/", communityRoutes)
     .route("/", userRoutes)
     .route("/", accountRoutes)
+    .route("/", correctionRoutes)
     .route("/", memberRoutes)
     .route("/", exportRoutes)
     .route("/", merchantRoutes)

@@ -87,14 +87,20 @@ export async function reverseTransaction(
   db: Db,
   actor: Principal,
   id: string,
-  reason: string,
+  reasonGiven: string | { fromRequest: true },
   ctx: WriteCtx,
+  /** More statements for the same write (an approved request marks itself), given the reversal's id. */
+  alongside?: (write: Write, reversalId: string) => void,
 ) {
   const { at, idem: record } = ctx;
   assertRole(actor, "admin");
-  const { original, ...reversal } = await reversalOf(db, id, at, `冲正：${reason}`, actor.userId);
+  const { original, ...reversal } = await reversalOf(db, id, at, "", actor.userId);
+  const reason = typeof reasonGiven === "string" ? reasonGiven : original.requestedReason;
+  if (reason === null) throw notFound("Pending reversal request");
+  reversal.memo = `冲正：${reason}`;
   const reversalId = newId();
   const write = new Write().onConstraint("balance_non_negative", "reversal_would_overdraw");
+  alongside?.(write, reversalId);
 
   if (original.refType === "voucher" && original.refId) {
     switch (original.kind) {

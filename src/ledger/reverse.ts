@@ -15,14 +15,22 @@ export async function reversalOf(
   createdBy: string,
 ): Promise<
   TransactionInput & {
-    original: { kind: string; refType: string | null; refId: string | null; postings: { accountId: string; asset: Asset; amount: number }[] };
+    original: {
+      kind: string;
+      refType: string | null;
+      refId: string | null;
+      postings: { accountId: string; asset: Asset; amount: number }[];
+      /** The reason of a pending reversal request (four-eyes), read in the same batch. */
+      requestedReason: string | null;
+    };
   }
 > {
   const [txRes, postRes] = await db.client.batch(
     [
       {
         sql: `SELECT t.id, t.kind, t.reverses_id, t.community_id, t.ref_type, t.ref_id,
-                     (SELECT r.id FROM ledger_transactions r WHERE r.reverses_id = t.id) AS reversed_by
+                     (SELECT r.id FROM ledger_transactions r WHERE r.reverses_id = t.id) AS reversed_by,
+                     (SELECT q.reason FROM reversal_requests q WHERE q.transaction_id = t.id AND q.status = 'pending') AS requested_reason
               FROM ledger_transactions t WHERE t.id = ?`,
         args: [transactionId],
       },
@@ -54,6 +62,7 @@ export async function reversalOf(
       refType: tx.ref_type as string | null,
       refId: tx.ref_id as string | null,
       postings: postRes!.rows.map((p) => ({ accountId: String(p.account_id), asset: String(p.asset) as Asset, amount: Number(p.amount) })),
+      requestedReason: (tx.requested_reason as string | null) ?? null,
     },
   };
 }

@@ -215,6 +215,20 @@ export async function routeTour(): Promise<TourStop[]> {
   await visit("GET /v1/fund/statement (period)", "/v1/fund/statement?from=2026-01-01&to=2026-12-31");
   await visit("GET /v1/fund/statement.csv", "/v1/fund/statement.csv");
   await visit("GET /v1/transactions/:id", `/v1/transactions/${approved.transactionId}`, { token: admin });
+  // corrections
+  const gift = (await bank.call("POST", "/v1/donations", { token: staff, body: { donor: { type: "company", name: "巡检企业" }, kind: "money", amountFen: 1_000 } })).body;
+  await visit("PATCH /v1/wishes/:id", `/v1/wishes/${other.id}`, { token: staff, body: { redact: { field: "title", reason: "含姓名" } } });
+  await visit("GET /v1/wishes/:id/corrections", `/v1/wishes/${other.id}/corrections`, { token: admin });
+  await visit("POST /v1/transactions/:id/reversal-request", `/v1/transactions/${gift.transactionId}/reversal-request`, { token: staff, body: { reason: "录入错误" } });
+  await visit("GET /v1/reversal-requests", "/v1/reversal-requests", { token: admin });
+  await visit("POST /v1/transactions/:id/reversal-request/reject", `/v1/transactions/${gift.transactionId}/reversal-request/reject`, { token: admin, body: { reason: "无误" } });
+  await bank.call("POST", `/v1/transactions/${gift.transactionId}/reversal-request`, { token: staff, body: { reason: "确实错了" } });
+  await visit("POST /v1/transactions/:id/reversal-request/approve", `/v1/transactions/${gift.transactionId}/reversal-request/approve`, { token: admin, body: {} });
+  const mover = (await bank.call("POST", "/v1/members", { token: staff, body: { name: "搬家", communityId: community.id, kind: "resident" } })).body;
+  const elsewhere = (await bank.call("POST", "/v1/communities", { token: admin, body: { name: "别处", code: "tour-elsewhere" } })).body;
+  await visit("POST /v1/members/:id/move", `/v1/members/${mover.id}/move`, { token: admin, body: { communityId: elsewhere.id } });
+  const twin = (await bank.call("POST", "/v1/members", { token: staff, body: { name: "重复", communityId: community.id, kind: "resident" } })).body;
+  await visit("POST /v1/members/:id/merge", `/v1/members/${noLogin.id}/merge`, { token: staff, body: { duplicateMemberId: twin.id } });
   await visit("POST /v1/transactions/:id/reverse", `/v1/transactions/${expense.transactionId}/reverse`, {
     token: admin,
     body: { reason: "录入错误" },

@@ -87,6 +87,14 @@ const TABLE: Row[] = [
   { route: "POST /v1/me/password",                          expect: [400, 400, 400, 400, 400, 400, 400, 401, 401, 401, 401], target: () => ({ path: "/v1/me/password", body: { currentPassword: "not-the-password", newPassword: "new-password" } }) },
   { route: "POST /v1/auth/logout",                          expect: [200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401], target: () => ({ path: "/v1/auth/logout", body: {} }), ownSession: true },
   { route: "POST /v1/members/{id}/login",                   expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/members/${(await memberOfA(s, false)).memberId}/login`, body: { username: `give${unique()}`, password: "member-password" } }) },
+  { route: "PATCH /v1/wishes/{id}",                         expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/wishes/${await wishIn(s, "open")}`, body: { title: "更正后的标题" } }) },
+  { route: "GET /v1/wishes/{id}/corrections",               expect: [200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/wishes/${fixtures.claimedWish}/corrections` }) },
+  { route: "POST /v1/transactions/{id}/reversal-request",   expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/transactions/${(await companyGift(s)).transactionId}/reversal-request`, body: { reason: "录入错误" } }) },
+  { route: "GET /v1/reversal-requests",                     expect: [200, 200, 200, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/reversal-requests" }) },
+  { route: "POST /v1/transactions/{id}/reversal-request/approve", expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/transactions/${await requestedReversal(s)}/reversal-request/approve`, body: {} }) },
+  { route: "POST /v1/transactions/{id}/reversal-request/reject",  expect: [200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/transactions/${await requestedReversal(s)}/reversal-request/reject`, body: { reason: "无误" } }) },
+  { route: "POST /v1/members/{id}/move",                    expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/members/${(await memberOfA(s, false)).memberId}/move`, body: { communityId: s.b } }) },
+  { route: "POST /v1/members/{id}/merge",                   expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/members/${(await memberOfA(s, false)).memberId}/merge`, body: { duplicateMemberId: (await memberOfA(s, false)).memberId } }) },
   { route: "POST /v1/members",                              expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/members", body: { name: "新会员", kind: "resident", communityId: s.a } }) },
   { route: "GET /v1/members",                               expect: [200, 200, 200, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/members" }), secret: { value: (s) => s.alice.id, sees: ["admin", "staff"] } },
   { route: "GET /v1/members/{id}",                          expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}` }) },
@@ -167,6 +175,13 @@ async function pendingExpense(s: Scene) {
   const recorder = await s.bank.token({ role: "admin" });
   const body = { amountFen: 2_000_000, purpose: "hardship_aid", description: "大额救助", receiptRef: "R", payee: "县民政局", communityId: s.a };
   return (await must(s.bank, "POST", "/v1/fund/expenses", recorder, body)).id as string;
+}
+
+/** A transaction of community A with a reversal asked by its staff. */
+async function requestedReversal(s: Scene): Promise<string> {
+  const tx = (await companyGift(s)).transactionId as string;
+  await must(s.bank, "POST", `/v1/transactions/${tx}/reversal-request`, s.staffA, { reason: "录入错误" });
+  return tx;
 }
 
 function companyGift(s: Scene) {

@@ -4,7 +4,7 @@ import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, IdParam, jsonBody, jsonResponse, newRouter, Text, z } from "../openapi";
 
-const Transaction = z
+export const Transaction = z
   .object({
     id: z.string(),
     seq: z.number().int(),

@@ -15,7 +15,7 @@ import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Fen, Id, IdParam, IsoDate, IsoDateTime, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
 
-const Wish = z
+export const Wish = z
   .object({
     id: z.string(),
     communityId: z.string(),
