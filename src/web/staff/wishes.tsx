@@ -106,9 +106,9 @@ async function wishesPage(s: Staff, state: FormState, status?: ContentfulStatusC
           </a>
         </p>
       ) : null}
-      <h2 id="register-title">{w.registerWish}</h2>
+      <h2 id="register-heading">{w.registerWish}</h2>
       <FormError state={state} form="register" />
-      <form method="post" action="/staff/wishes" aria-labelledby="register-title">
+      <form method="post" action="/staff/wishes" aria-labelledby="register-heading">
         <FormKeys s={s} />
         {communities ? <Select form="register" name="communityId" label={d.col.community} state={state} options={communities.items.map((x) => [x.id, x.name])} /> : null}
         <Input form="register" name="title" label={w.wishTitle} state={state} required maxlength={100} />
