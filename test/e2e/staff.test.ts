@@ -42,7 +42,7 @@ async function logIn(page: Page) {
 /** Every input, select and textarea has a label a person can see. */
 async function everyFieldLabelled(page: Page, what: string) {
   const unlabelled = await page.evaluate(() =>
-    [...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
+    Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
       .filter((el) => {
         const label = el.id ? document.querySelector(`label[for="${el.id}"]`) : el.closest("label");
         return !label || !(label as HTMLElement).offsetParent || !(label.textContent ?? "").trim();
@@ -124,6 +124,7 @@ describe("a staff day in the browser", () => {
     await page.locator("#expense-amountYuan").fill("500");
     await page.getByLabel("用途").selectOption("hardship_aid");
     await page.locator("#expense-description").fill("春节困难户慰问");
+    await page.getByLabel("收款方").fill("城东困难户");
     await page.getByLabel("票据号").fill("SJ-2026-001");
     await page.getByRole("button", { name: "登记" }).last().click();
     await page.getByText("支出已登记。").waitFor();
@@ -160,6 +161,7 @@ describe("a staff day in the browser", () => {
     await page.goto(`${server.url}/staff/money`);
     await page.locator("#expense-amountYuan").fill("99999999");
     await page.locator("#expense-description").fill("Too much");
+    await page.locator("#expense-payee").fill("Someone");
     await page.locator("#expense-receiptRef").fill("X-1");
     await page.getByRole("button", { name: "Record" }).last().click();
     await page.getByText("The fund does not have enough money for this.").waitFor();
