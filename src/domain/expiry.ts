@@ -68,15 +68,20 @@ const FLOWS = `
   LEFT JOIN ledger_transactions o ON o.id = t.reverses_id
   WHERE p.account_id = ?`;
 
-/** SQL for the points of an account that came in before `before` and are not spent yet (from `since`). */
-export function unspentBeforeSql(accountId: string, since: string, before: string): { sql: string; args: InArgs } {
+/**
+ * SQL for the points of an account that came in before `before` and are not spent yet (from
+ * `since`). `before` is an instant, or an SQL expression of the surrounding query (`{ sql }`).
+ */
+export function unspentBeforeSql(accountId: string, since: string, before: string | { sql: string }): { sql: string; args: InArgs } {
+  const b = typeof before === "string" ? "?" : before.sql;
+  const bArgs = typeof before === "string" ? [before] : [];
   return {
     sql: `(WITH f AS (${FLOWS})
-           SELECT CASE WHEN ? <= ? THEN 0 ELSE MAX(0,
-             IFNULL((SELECT SUM(amount) FROM f WHERE came_in = 1 AND d < ?), 0)
+           SELECT CASE WHEN ${b} <= ? THEN 0 ELSE MAX(0,
+             IFNULL((SELECT SUM(amount) FROM f WHERE came_in = 1 AND d < ${b}), 0)
              - MAX(IFNULL((SELECT -SUM(amount) FROM f WHERE came_in = 0), 0),
                    IFNULL((SELECT SUM(amount) FROM f WHERE came_in = 1 AND d < ?), 0))) END)`,
-    args: [accountId, before, since, before, since],
+    args: [accountId, ...bArgs, since, ...bArgs, since],
   };
 }
 
@@ -127,21 +132,28 @@ export async function expirePoints(db: Db, now: string, time: BankTime, max = 10
   return expired;
 }
 
-/** What the passbook shows: points that will expire next and when, or null. */
-export async function nextExpiry(db: Db, accountId: string, policy: ExpiryPolicy) {
-  const next = unspentBeforeSql(accountId, policy.since, policy.nextBoundary);
-  const now = unspentBeforeSql(accountId, policy.since, policy.boundary);
+/**
+ * What the passbook shows: the oldest points still unspent that will expire, how many and when
+ * (the end of the bank year they run out in), and any already expired but not yet moved.
+ */
+export async function nextExpiry(db: Db, accountId: string, policy: ExpiryPolicy, time: BankTime) {
+  const year = Number(time.dateOf(policy.nextAt).slice(0, 4)) - 1;
+  // Points that came in before the start of year y + 1 - N expire at the end of year y.
+  const cohorts = Array.from({ length: policy.years + 1 }, (_, k) => ({
+    before: yearStart(time, year + k + 1 - policy.years),
+    at: yearStart(time, year + k + 1),
+  }));
+  const due = unspentBeforeSql(accountId, policy.since, policy.boundary);
+  // The same expression per cohort boundary, read from a JSON list: one query for all of them.
+  const each = unspentBeforeSql(accountId, policy.since, { sql: "c.value" });
   const res = await db.client.execute({
-    sql: `SELECT ${next.sql} AS next, ${now.sql} AS due`,
-    args: [...(next.args as unknown[]), ...(now.args as unknown[])] as InArgs,
+    sql: `SELECT ${due.sql} AS due,
+                 (SELECT json_group_array(x) FROM (SELECT ${each.sql} AS x FROM json_each(?) c ORDER BY c.key)) AS cohorts`,
+    args: [...(due.args as unknown[]), ...(each.args as unknown[]), JSON.stringify(cohorts.map((c) => c.before))] as InArgs,
   });
   const row = res.rows[0]!;
-  const due = Number(row.due);
-  const next_ = Number(row.next) - due;
-  return {
-    /** Already expired, waiting for the scheduled job (not spendable). */
-    expiredPoints: due,
-    points: next_,
-    at: next_ > 0 ? policy.nextAt : null,
-  };
+  const expiredPoints = Number(row.due);
+  const unspent = JSON.parse(String(row.cohorts)) as number[];
+  const k = unspent.findIndex((u) => u > expiredPoints);
+  return k < 0 ? { expiredPoints, points: 0, at: null } : { expiredPoints, points: unspent[k]! - expiredPoints, at: cohorts[k]!.at };
 }

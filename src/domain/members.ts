@@ -258,7 +258,7 @@ export async function getPassbook(
   const current = ruleInForce(versions, until ?? at);
   // Only the passbook as it is now says what expires next (a second read, when points expire at all).
   const policy = until ? null : expiryPolicy(versions, at, time);
-  const expiring = policy ? await nextExpiry(db, row.member.accountId, policy) : null;
+  const expiring = policy ? await nextExpiry(db, row.member.accountId, policy, time) : null;
   // The levels held at `until`: reached by then, and not withdrawn by then.
   const held = until
     ? [

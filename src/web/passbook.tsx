@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { listVoucherTypes } from "../domain/merchants";
 import { getPassbook, updateMember } from "../domain/members";
+import { memberStatement, type StatementEntry } from "../domain/statements";
 import { listVouchers, redeemVoucher, type VoucherJson } from "../domain/vouchers";
 import { AppError, type ErrorCode } from "../errors";
 import type { AppEnv } from "../http/env";
@@ -41,7 +42,7 @@ async function passbookPage(c: WebContext) {
   const now = nowIso(c);
   const [book, vouchers, types] = await readTogether(deps(c).db, (db) =>
     Promise.all([
-      getPassbook(db, p, p.memberId!, { limit: PASSBOOK_ENTRIES, cursor: q.cursor }, now),
+      getPassbook(db, p, p.memberId!, { limit: PASSBOOK_ENTRIES, cursor: q.cursor }, now, undefined, c.get("time")),
       listVouchers(db, p, { limit: 50 }, now),
       listVoucherTypes(db, { limit: 100 }),
     ]),
@@ -82,7 +83,16 @@ async function passbookPage(c: WebContext) {
           </dd>
           <dt>{d.titleLabel}</dt>
           <dd>{book.title ? d.honoraryTitle : d.noTitle}</dd>
+          {book.expiring && book.expiring.points > 0 && book.expiring.at ? (
+            <>
+              <dt>{d.expiringLabel}</dt>
+              <dd data-testid="expiring">{d.expiringText(book.expiring.points, formatDate(new Date(Date.parse(book.expiring.at) - 1).toISOString()))}</dd>
+            </>
+          ) : null}
         </dl>
+        <p class="no-print">
+          <a href={`/passbook/statement${qs({ year: Number(c.get("time").dateOf(now).slice(0, 4)) })}`}>{d.statementTitle}</a>
+        </p>
       </section>
       <h2>{d.levelsTitle}</h2>
       <DataTable def={levelsTable} rows={book.levels} d={d} csvHref={null} />
@@ -164,16 +174,75 @@ const vouchersTable: TableDef<VoucherJson> = {
   ],
 };
 
-const entriesTable: TableDef<{ at: string; kind: string; memo: string; amount: number; balanceAfter: number }> = {
+const entriesTable: TableDef<{ at: string; kind: string; memo: string; amount: number; balanceAfter: number; onBehalfOf?: unknown }> = {
   name: "entries",
   caption: (d) => d.entriesTitle,
   columns: [
     { label: (d) => d.col.date, cell: (e) => formatDate(e.at), nowrap: true },
-    { label: (d) => d.col.memo, cell: (e, d) => e.memo || label(d.txKinds, e.kind) },
+    { label: (d) => d.col.memo, cell: (e, d) => (e.memo || label(d.txKinds, e.kind)) + (e.onBehalfOf ? d.onBehalfMark : "") },
     { label: (d) => d.col.change, cell: (e) => `${e.amount > 0 ? "+" : ""}${formatCount(e.amount)}`, num: true },
     { label: (d) => d.col.balanceAfter, cell: (e) => formatCount(e.balanceAfter), num: true },
   ],
 };
+
+const statementTable: TableDef<StatementEntry> = {
+  name: "statement",
+  caption: (d) => d.statementTitle,
+  columns: [
+    { label: (d) => d.col.date, cell: (e) => formatDate(e.at), nowrap: true },
+    { label: (d) => d.col.memo, cell: (e, d) => (e.memo || label(d.txKinds, e.kind)) + (e.reversedBy ? d.reversedMark : "") },
+    { label: (d) => d.col.change, cell: (e) => `${e.amount > 0 ? "+" : ""}${formatCount(e.amount)}`, num: true },
+    { label: (d) => d.col.balanceAfter, cell: (e) => formatCount(e.balanceAfter), num: true },
+  ],
+};
+
+const StatementQuery = z.strictObject({ year: z.coerce.number().int().min(2000).max(2999).optional(), lang: LangParam });
+
+/** 年度对账单: the member's year on one printable page, with its CSV. */
+async function statementPage(c: WebContext) {
+  const view = langOf(c);
+  const { d } = view;
+  const q = pageQuery(c, StatementQuery);
+  const p = c.get("principal");
+  if (!p) return loginPage(c, view, "passbook");
+  if (p.role !== "member" || !p.memberId) return wrongRolePage(c, view, p, "passbook");
+  const year = q.year ?? Number(c.get("time").dateOf(nowIso(c)).slice(0, 4));
+  const s = await memberStatement(deps(c).db, p, p.memberId, year, c.get("time"));
+  const token = await csrfToken(c);
+  return privatePage(
+    c,
+    view,
+    "/passbook/statement",
+    d.statementTitle,
+    <>
+      <UserBar d={d} p={p} token={token} />
+      <section class="passbook" aria-labelledby="statement">
+        <h2 id="statement">
+          {d.bank} · {d.statementTitle} · {d.statementYear(year)}
+        </h2>
+        <dl>
+          <dt>{d.holder}</dt>
+          <dd>{s.member.name}</dd>
+          <dt>{d.passbookNo}</dt>
+          <dd>{s.member.passbookNo}</dd>
+          <dt>{d.openingLabel}</dt>
+          <dd data-testid="opening">{formatCount(s.opening)}</dd>
+          <dt>{d.creditsLabel}</dt>
+          <dd>{formatCount(s.credits)}</dd>
+          <dt>{d.debitsLabel}</dt>
+          <dd>{formatCount(s.debits)}</dd>
+          <dt>{d.closingLabel}</dt>
+          <dd data-testid="closing">{formatCount(s.closing)}</dd>
+        </dl>
+        <p class="no-print">
+          <a href={`/passbook/statement${qs({ year: year - 1 })}`}>{d.statementYear(year - 1)}</a> ·{" "}
+          <a href={`/passbook/statement${qs({ year: year + 1 })}`}>{d.statementYear(year + 1)}</a> · <a href="/passbook">{d.passbookTitle}</a>
+        </p>
+      </section>
+      <DataTable def={statementTable} rows={s.entries} d={d} csvHref={`/v1/members/${s.member.id}/statement.csv?year=${year}`} />
+    </>,
+  );
+}
 
 const RedeemForm = z.strictObject({ csrf: CsrfField, key: FormKey, voucherTypeId: Id });
 
@@ -211,5 +280,6 @@ async function privacy(c: WebContext) {
 
 export const passbookPages = new Hono<AppEnv>()
   .get("/passbook", passbookPage)
+  .get("/passbook/statement", statementPage)
   .post("/passbook/redeem", ...formPost, redeem)
   .post("/passbook/privacy", ...formPost, privacy);
