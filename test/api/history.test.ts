@@ -85,7 +85,7 @@ describe("GET /v1/members/:id/statement?year=", () => {
     expect(lines[2]).toMatch(/^2025-04-01 10:00,兑换服务券,/);
     expect(lines.at(-1)).toBe("本年合计,,,50,30,120,,,");
 
-    for (const bad of ["", "?year=", "?year=1999", "?year=20x5", "?year=2025&extra=1"]) {
+    for (const bad of ["?year=", "?year=1999", "?year=20x5", "?year=2025&extra=1"]) {
       expect((await bank.call("GET", `/v1/members/${grandma.id}/statement${bad}`, { token })).status, bad).toBe(400);
     }
   });

@@ -42,7 +42,8 @@ export const exportRoutes = newRouter()
     }),
     async (c) => {
       const time = c.get("time");
-      const s = await memberStatement(c.get("deps").db, principal(c), c.req.valid("param").id, c.req.valid("query").year, time);
+      const year = c.req.valid("query").year ?? Number(time.today(c.get("deps").clock).slice(0, 4));
+      const s = await memberStatement(c.get("deps").db, principal(c), c.req.valid("param").id, year, time);
       const csv = statementCsv(s, time);
       return c.body(csv, 200, { ...csvHeaders(`statement-${s.member.passbookNo}-${s.year}.csv`), "Cache-Control": "private, no-store" });
     },

@@ -45,7 +45,9 @@ const MemberChange = z
   .refine((b) => b.publicOptOut !== undefined || b.name !== undefined || b.phone !== undefined, "send at least one of publicOptOut, name, phone")
   .openapi("MemberChange");
 
-export const YearQuery = z.strictObject({ year: z.coerce.number().int().min(2000).max(2999) });
+export const YearQuery = z.strictObject({
+  year: z.coerce.number().int().min(2000).max(2999).optional().openapi({ description: "the bank year; default the current one" }),
+});
 
 const Statement = z
   .object({
@@ -201,7 +203,9 @@ export const memberRoutes = newRouter()
       responses: { 200: jsonResponse(Statement, "The statement"), ...errorResponses },
     }),
     async (c) => {
-      const s = await memberStatement(c.get("deps").db, principal(c), c.req.valid("param").id, c.req.valid("query").year, c.get("time"));
+      const time = c.get("time");
+      const year = c.req.valid("query").year ?? Number(time.today(c.get("deps").clock).slice(0, 4));
+      const s = await memberStatement(c.get("deps").db, principal(c), c.req.valid("param").id, year, time);
       return c.json(s, 200);
     },
   )
