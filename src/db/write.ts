@@ -1,6 +1,7 @@
 import type { InArgs, InStatement, ResultSet } from "@libsql/client";
 import { AppError, type ErrorCode } from "../errors";
 import type { Db } from "./client";
+import { isSql, type Sql } from "./sql";
 
 export interface Stmt {
   sql: string;
@@ -31,9 +32,7 @@ const replyStatement = (record: IdempotencyRecord, at: string, body: ReplySql): 
  */
 export class Write {
   readonly statements: Stmt[] = [];
-  private readonly guardCodes = new Map<number, ErrorCode>();
-  /** Messages for guards whose code alone does not say which limit or state refused the write. */
-  private readonly guardMessages = new Map<number, string>();
+  private readonly guardCodes = new Map<number, Guard>();
   /** CHECK constraint name → error code, for constraints this write may trip. */
   readonly constraintCodes: Partial<Record<string, ErrorCode>> = {};
 
@@ -49,20 +48,31 @@ export class Write {
 
   /** Fails the whole write with `code` unless the previous statement changed at least one row. */
   expectChanged(code: ErrorCode): this {
-    this.guardCodes.set(this.statements.length, code);
+    this.guardCodes.set(this.statements.length, { code });
     this.statements.push({ sql: "INSERT INTO guards (code) SELECT ? WHERE changes() = 0", args: [code] });
     return this;
   }
 
-  /** Fails the whole write with `code` (and `message`, if given) unless the SQL condition holds when this statement runs. */
-  expect(code: ErrorCode, condition: string, args: InArgs = [], message?: string): this {
-    this.guardCodes.set(this.statements.length, code);
-    if (message) this.guardMessages.set(this.statements.length, message);
+  /**
+   * Fails the whole write with `code` unless the SQL condition holds when this statement runs.
+   * Guards that stand for a read the write no longer makes (does the record exist, may this caller
+   * touch it, is it still pending) go first, in the order the reads would have refused, and may
+   * carry the message and details that refusal had.
+   */
+  expect(code: ErrorCode, condition: string | Sql, args: InArgs = [], refusal: string | { message?: string; details?: unknown } = {}): this {
+    this.guardCodes.set(this.statements.length, { code, ...(typeof refusal === "string" ? { message: refusal } : refusal) });
+    const cond = isSql(condition) ? condition : { sql: condition, args: args as unknown[] };
     this.statements.push({
-      sql: `INSERT INTO guards (code) SELECT ? WHERE NOT (${condition})`,
-      args: [code, ...(args as unknown[])] as InArgs,
+      sql: `INSERT INTO guards (code) SELECT ? WHERE NOT (${cond.sql})`,
+      args: [code, ...cond.args] as InArgs,
     });
     return this;
+  }
+
+  /** Adds a SELECT whose rows the caller reads from commit()'s results; returns its index there. */
+  select(source: Stmt | Sql): number {
+    this.statements.push({ sql: source.sql, args: source.args as InArgs });
+    return this.statements.length - 1;
   }
 
   /**
@@ -79,13 +89,15 @@ export class Write {
     return this;
   }
 
-  guardMessageAt(index: number): string | undefined {
-    return this.guardMessages.get(index);
-  }
-
-  guardCodeAt(index: number): ErrorCode | undefined {
+  guardAt(index: number): Guard | undefined {
     return this.guardCodes.get(index);
   }
+}
+
+interface Guard {
+  code: ErrorCode;
+  message?: string;
+  details?: unknown;
 }
 
 const messages: Partial<Record<ErrorCode, string>> = {
@@ -134,8 +146,8 @@ function rootMessage(err: unknown): { message: string; statementIndex?: number }
 export function mapWriteError(write: Write, err: unknown): unknown {
   const { message, statementIndex } = rootMessage(err);
   if (message.includes("guard_failed") && statementIndex !== undefined) {
-    const code = write.guardCodeAt(statementIndex);
-    if (code) return new AppError(code, write.guardMessageAt(statementIndex) ?? messages[code] ?? `Refused: ${code}`);
+    const guard = write.guardAt(statementIndex);
+    if (guard) return new AppError(guard.code, guard.message ?? messages[guard.code] ?? `Refused: ${guard.code}`, guard.details);
   }
   const check = /CHECK constraint failed: (\w+)/.exec(message);
   if (check) {

@@ -4,10 +4,12 @@ import { forbidden } from "../errors";
 // Who may act on what. Admin sees all; staff act only inside their own community;
 // a member acts only for themselves.
 
+export const STAFF_ONLY = "Only staff of this community or an administrator may do this";
+
 export function assertStaffOf(p: Principal, communityId: string): void {
   if (p.role === "admin") return;
   if (p.role === "staff" && p.communityId === communityId) return;
-  throw forbidden("Only staff of this community or an administrator may do this");
+  throw forbidden(STAFF_ONLY);
 }
 
 export function assertSelfOrStaffOf(p: Principal, member: { id: string; communityId: string }): void {

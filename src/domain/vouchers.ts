@@ -2,13 +2,14 @@ import type { Row } from "@libsql/client";
 import type { Principal } from "../auth/tokens";
 import { DAY_MS } from "../clock";
 import type { Db } from "../db/client";
+import { isSql, jsonObject, sql, type Sql, type Val } from "../db/sql";
 import { Write } from "../db/write";
 import { AppError, forbidden, notFound } from "../errors";
 import { newId, newVoucherCode, normaliseVoucherCode } from "../ids";
 import { accounts } from "../ledger/accounts";
 import { appendTransaction } from "../ledger/ledger";
-import { assertSelfOrStaffOf, communityScope } from "./access";
-import { commitWith, dayOf, type WriteCtx } from "./writes";
+import { assertSelfOrStaffOf, communityScope, STAFF_ONLY } from "./access";
+import { commitReplying, commitWith, dayOf, type WriteCtx } from "./writes";
 import { toCsv } from "./csv";
 import { VOUCHER_TYPE_SELECT, voucherTypeJson } from "./merchants";
 import { recordOnBehalf } from "./transfers";
@@ -230,6 +231,42 @@ export async function redeemVoucher(
   return commitVoucher(db, write, ctx, body);
 }
 
+/** A voucher's reply as voucherJson gives it (codes in full), built by the database from the rows the write left. */
+function voucherReply(where: Sql, now: string, extra: Record<string, Val>): Sql {
+  const col = (c: string): Sql => ({ sql: c, args: [] });
+  const json = jsonObject({
+    id: col("v.id"),
+    code: col("v.code"),
+    voucherTypeId: col("v.voucher_type_id"),
+    voucherTypeName: col("t.name"),
+    merchantId: col("t.merchant_id"),
+    merchantName: col("m.name"),
+    memberId: col("v.member_id"),
+    passbookNo: col("mem.passbook_no"),
+    pointsCost: col("v.points_cost"),
+    status: sql`CASE WHEN v.status = 'issued' AND v.expires_at <= ${now} THEN 'expired' ELSE v.status END`,
+    issuedAt: col("v.issued_at"),
+    expiresAt: col("v.expires_at"),
+    closedAt: col("v.closed_at"),
+    issueTransactionId: col("v.issue_transaction_id"),
+    closeTransactionId: col("v.close_transaction_id"),
+    ...extra,
+  });
+  const from = VOUCHER_SELECT.slice(VOUCHER_SELECT.indexOf("FROM vouchers v"));
+  return { sql: `${json.sql} ${from} WHERE ${where.sql}`, args: [...json.args, ...where.args] };
+}
+
+async function commitVoucherReplying(db: Db, write: Write, ctx: WriteCtx, where: Sql, extra: Record<string, Val>) {
+  try {
+    return await commitReplying<VoucherJson & { transactionId: string }>(db, write, ctx, voucherReply(where, ctx.at, extra));
+  } catch (err) {
+    if (err instanceof AppError && err.code === "voucher_not_issued") {
+      throw new AppError("voucher_not_issued", "This voucher can no longer be used: it was used, cancelled or has expired");
+    }
+    throw err;
+  }
+}
+
 async function findVoucher(db: Db, code: string): Promise<VoucherRow> {
   const res = await db.client.execute({ sql: `${VOUCHER_SELECT} WHERE v.code = ?`, args: [normaliseVoucherCode(code)] });
   const row = res.rows[0];
@@ -252,22 +289,44 @@ export async function getVoucher(db: Db, actor: Principal, code: string, now: st
   return voucherJson(v, now);
 }
 
-/**
- * 核销: the merchant of the voucher's type accepts it. The status change is conditional (issued
- * and not expired) and guarded inside the write, so a voucher is accepted at most once.
- */
-export async function acceptVoucher(db: Db, actor: Principal, code: string, ctx: WriteCtx) {
-  const v = await findVoucher(db, code);
-  if (!isMerchantOf(actor, v)) throw forbidden("Only the merchant this voucher is for may accept it");
-  return closeVoucher(db, actor, v, "used", ctx);
+/** What reading the voucher by its code would have refused, as guards at the head of the write. */
+function voucherByCode(code: string) {
+  const normalised = normaliseVoucherCode(code);
+  const id: Sql = { sql: "SELECT id FROM vouchers WHERE code = ?", args: [normalised] };
+  const write = new Write().expect("not_found", sql`EXISTS ${id}`, [], { message: notFound("Voucher").message });
+  const field = (column: string): Sql => sql`SELECT ${{ sql: column, args: [] }} FROM vouchers v JOIN voucher_types t ON t.id = v.voucher_type_id
+                                                JOIN members mem ON mem.id = v.member_id WHERE v.code = ${normalised}`;
+  const voucher: ClosingVoucher = {
+    id,
+    voucherTypeId: field("v.voucher_type_id"),
+    typeName: field("t.name"),
+    communityId: field("mem.community_id"),
+    accountId: field("mem.account_id"),
+    pointsCost: field("v.points_cost"),
+  };
+  return { write, voucher, field, where: sql`v.code = ${normalised}` };
 }
 
-/** The holder or staff of the holder's community cancels an issued voucher: points and the unit go back. */
+/**
+ * 核销: the merchant of the voucher's type accepts it. The status change is conditional (issued
+ * and not expired) and guarded inside the write, so a voucher is accepted at most once. One round-trip.
+ */
+export async function acceptVoucher(db: Db, actor: Principal, code: string, ctx: WriteCtx) {
+  const { write, voucher, field, where } = voucherByCode(code);
+  const mine = actor.role === "merchant" ? sql`(${field("t.merchant_id")}) = ${actor.merchantId}` : sql`0`;
+  write.expect("forbidden", mine, [], { message: "Only the merchant this voucher is for may accept it" });
+  const { transactionId } = closingWrite(write, voucher, "used", ctx.at, actor.userId);
+  return commitVoucherReplying(db, write, ctx, where, { transactionId });
+}
+
+/** The holder or staff of the holder's community cancels an issued voucher: points and the unit go back. One round-trip. */
 export async function cancelVoucher(db: Db, actor: Principal, code: string, ctx: WriteCtx) {
-  const v = await findVoucher(db, code);
-  if (actor.role === "merchant") throw forbidden("A merchant may not cancel a voucher");
-  assertSelfOrStaffOf(actor, { id: v.memberId, communityId: v.communityId });
-  return closeVoucher(db, actor, v, "cancelled", ctx);
+  const { write, voucher, field, where } = voucherByCode(code);
+  if (actor.role === "merchant") write.expect("forbidden", "0", [], { message: "A merchant may not cancel a voucher" });
+  else if (actor.role === "member") write.expect("forbidden", sql`(${field("v.member_id")}) = ${actor.memberId}`, [], { message: STAFF_ONLY });
+  else if (actor.role === "staff") write.expect("forbidden", sql`(${field("mem.community_id")}) = ${actor.communityId}`, [], { message: STAFF_ONLY });
+  const { transactionId } = closingWrite(write, voucher, "cancelled", ctx.at, actor.userId);
+  return commitVoucherReplying(db, write, ctx, where, { transactionId });
 }
 
 const closing = {
@@ -276,48 +335,43 @@ const closing = {
   expired: { kind: "voucher_expired", memo: "服务券过期，积分退回", refund: true, notExpired: false },
 } as const;
 
-/** The write that closes an issued voucher: conditional status change + guard, stock back on refund, ledger. */
-function closingWrite(v: VoucherRow, to: keyof typeof closing, at: string, createdBy: string | null) {
+/** What closing a voucher needs, as values (the scheduled expiry read them) or expressions (a request by code). */
+interface ClosingVoucher {
+  id: string | Sql;
+  voucherTypeId: Val;
+  typeName: Val;
+  communityId: Val;
+  accountId: string | Sql;
+  pointsCost: number | Sql;
+}
+
+/** Adds the closing of an issued voucher to `write`: conditional status change + guard, stock back on refund, ledger. */
+function closingWrite(write: Write, v: ClosingVoucher, to: keyof typeof closing, at: string, createdBy: string | null) {
   const how = closing[to];
   const transactionId = newId();
-  const write = new Write()
-    .add({
-      sql: `UPDATE vouchers SET status = ?, closed_at = ?, close_transaction_id = ?
-            WHERE id = ? AND status = 'issued' AND ${how.notExpired ? "expires_at > ?" : "expires_at <= ?"}`,
-      args: [to, at, transactionId, v.id, at],
-    })
+  write
+    .add(
+      sql`UPDATE vouchers SET status = ${to}, closed_at = ${at}, close_transaction_id = ${transactionId}
+          WHERE id = ${v.id} AND status = 'issued' AND ${{ sql: how.notExpired ? "expires_at > ?" : "expires_at <= ?", args: [at] }}`,
+    )
     .expectChanged("voucher_not_issued");
-  if (how.refund) write.add({ sql: "UPDATE voucher_types SET stock = stock + 1 WHERE id = ?", args: [v.voucherTypeId] });
+  if (how.refund) write.add(sql`UPDATE voucher_types SET stock = stock + 1 WHERE id = ${v.voucherTypeId}`);
+  const cost = v.pointsCost;
   appendTransaction(write, {
     id: transactionId,
     kind: how.kind,
     at,
-    memo: `${how.memo}：${v.typeName}`,
+    memo: isSql(v.typeName) ? sql`${how.memo + "："} || ${v.typeName}` : `${how.memo}：${v.typeName}`,
     communityId: v.communityId,
     refType: "voucher",
     refId: v.id,
     createdBy,
     postings: [
-      { accountId: accounts.vouchersOutstanding, asset: "PTS", amount: -v.pointsCost },
-      { accountId: how.refund ? v.accountId : accounts.pointsRetired, asset: "PTS", amount: v.pointsCost },
+      { accountId: accounts.vouchersOutstanding, asset: "PTS", amount: isSql(cost) ? sql`-${cost}` : -cost },
+      { accountId: how.refund ? v.accountId : accounts.pointsRetired, asset: "PTS", amount: cost },
     ],
   });
   return { write, transactionId };
-}
-
-async function closeVoucher(
-  db: Db,
-  actor: Principal,
-  v: VoucherRow,
-  to: "used" | "cancelled",
-  ctx: WriteCtx,
-) {
-  const { write, transactionId } = closingWrite(v, to, ctx.at, actor.userId);
-  const body = {
-    ...voucherJson({ ...v, status: to, closedAt: ctx.at, closeTransactionId: transactionId }, ctx.at),
-    transactionId,
-  };
-  return commitVoucher(db, write, ctx, body);
 }
 
 /**
@@ -334,7 +388,7 @@ export async function expireVouchers(db: Db, now: string, max = 100): Promise<nu
   let expired = 0;
   for (const row of res.rows) {
     try {
-      await commitVoucher(db, closingWrite(voucherRow(row), "expired", now, null).write, { at: now }, null);
+      await commitVoucher(db, closingWrite(new Write(), voucherRow(row), "expired", now, null).write, { at: now }, null);
       expired++;
     } catch (err) {
       if (!(err instanceof AppError && err.code === "voucher_not_issued")) throw err;

@@ -1,6 +1,7 @@
 import type { Principal } from "../auth/tokens";
 import { defaultBankTime, type BankTime } from "../bank-time";
 import type { Db } from "../db/client";
+import { sql, type Sql, type Val } from "../db/sql";
 import { commit, type IdempotencyRecord, type Write } from "../db/write";
 import { AppError, forbidden } from "../errors";
 import { assertRole } from "./access";
@@ -23,9 +24,20 @@ export async function commitWith<T>(db: Db, write: Write, ctx: WriteCtx, body: T
   return body;
 }
 
+/**
+ * Commits a write in one round-trip whose reply the database builds: `reply` is a JSON expression
+ * with its FROM clause (see jsonObject), read at the end of the same batch, after every change,
+ * and stored under the Idempotency-Key in that batch too, so a replay answers the same text.
+ */
+export async function commitReplying<T>(db: Db, write: Write, ctx: WriteCtx, reply: Sql): Promise<T> {
+  if (ctx.idem) write.storeReply(ctx.idem, ctx.at, reply);
+  const at = write.select({ sql: `SELECT ${reply.sql}`, args: reply.args });
+  const results = await commit(db, write);
+  return JSON.parse(String(results[at]!.rows[0]![0])) as T;
+}
+
 /** Raises a maintained counter of the public summary in the same write as the event. */
-export const bump = (write: Write, counter: string, by = 1) =>
-  write.add({ sql: "UPDATE counters SET value = value + ? WHERE name = ?", args: [by, counter] });
+export const bump = (write: Write, counter: string, by: Val = 1) => write.add(sql`UPDATE counters SET value = value + ${by} WHERE name = ${counter}`);
 
 /** The community a staff member or administrator records in: staff their own, an administrator names one. */
 export function communityOfWrite(actor: Principal, communityId: string | undefined): string {

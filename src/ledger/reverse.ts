@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import { AppError, notFound } from "../errors";
 import type { Asset } from "./accounts";
-import type { TransactionInput } from "./ledger";
+import type { KnownPosting, TransactionInput } from "./ledger";
 
 /**
  * Builds the exact reversal of a transaction: the same postings with opposite signs, naming the
@@ -14,7 +14,8 @@ export async function reversalOf(
   memo: string,
   createdBy: string,
 ): Promise<
-  TransactionInput & {
+  Omit<TransactionInput, "postings"> & {
+    postings: KnownPosting[];
     original: {
       kind: string;
       refType: string | null;

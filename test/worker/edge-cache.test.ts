@@ -70,12 +70,15 @@ async function json(method: string, path: string, opts: { token?: string; body?:
   return JSON.parse(res.text);
 }
 
-/** A request and the database requests it caused, counted once the Worker's deferred work is done. */
+/**
+ * A request and the database requests it caused, counted once the Worker's deferred work (a
+ * write's sealing) is done: quiet for long enough that a loaded machine's pauses do not end it early.
+ */
 async function counted(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  await proxy.idle(20);
+  await proxy.idle(150);
   const before = proxy.requests();
   const res = await send(method, path, opts);
-  await proxy.idle(20);
+  await proxy.idle(150);
   return { ...res, databaseRequests: proxy.requests() - before };
 }
 
