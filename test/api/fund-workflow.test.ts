@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeBank, type TestBank } from "../helpers/setup";
 import { balanceOf, giveToFund, ledgerInvariants } from "../helpers/spending";
+import { visible } from "../web/client";
 
 // The expense workflow (SPEC v2): a payee and a community on every expense; above the rule's
 // expenseApprovalAboveFen an expense waits, moving no money, until a person other than its
@@ -174,5 +175,33 @@ describe("expense approval", () => {
       const res = await spend(staffA, { payee });
       expect(res.status, String(payee)).toBe(400);
     }
+  });
+});
+
+describe("reversals in public", () => {
+  it("a reversed expense and a reversed donation are marked 已冲正 on the pages and in the CSVs; totals leave them out", async () => {
+    const { bank, staffA, spend } = await scene();
+    const gift = (await bank.call("POST", "/v1/donations", {
+      token: bank.admin,
+      body: { donor: { type: "company", name: "冲正测试企业" }, kind: "money", amountFen: 7_000 },
+    })).body;
+    const paid = (await spend(staffA, { amountFen: 20_000, description: "录错的支出" })).body;
+    await spend(staffA, { amountFen: 30_000, description: "真实的支出" });
+    for (const tx of [paid.transactionId, gift.transactionId]) {
+      expect((await bank.call("POST", `/v1/transactions/${tx}/reverse`, { token: bank.admin, body: { reason: "录入错误" } })).status).toBe(201);
+    }
+    const listed = (await bank.call("GET", "/v1/fund/expenses")).body.items;
+    expect(listed.find((e: { id: string }) => e.id === paid.id)).toMatchObject({ reversed: true, status: "paid" });
+    const summary = (await bank.call("GET", "/v1/public/summary")).body;
+    expect(summary.fund.spentFen).toBe(30_000);
+    const fundPage = String((await bank.call("GET", "/fund")).body);
+    expect(fundPage).toMatch(/录错的支出[\s\S]*?已冲正/);
+    expect(visible(fundPage)).toContain("300.00 基金支出（元）");
+    const csv = String((await bank.call("GET", "/csv/expenses.csv")).body);
+    expect(csv.split("\r\n").find((l) => l.includes("录错的支出"))).toContain("已冲正");
+    expect(csv.split("\r\n").find((l) => l.includes("真实的支出"))).toContain("已支付");
+    const donations = String((await bank.call("GET", "/csv/donations.csv")).body);
+    expect(donations.split("\r\n").find((l) => l.includes("冲正测试企业"))).toContain("已冲正");
+    expect(String((await bank.call("GET", "/donations")).body)).toMatch(/冲正测试企业[\s\S]*?已冲正/);
   });
 });
