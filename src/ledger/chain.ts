@@ -236,7 +236,7 @@ async function readNodes(db: Db, refs: NodeRef[], extra: InStatement[] = []) {
  * other writes nothing. Per transaction this reads and writes a constant amount on average (the
  * tree's right edge is O(log n) nodes, read once per run). Returns how many were added.
  */
-export async function sealPending(db: Db, clock: Clock = systemClock, batchSize = 500): Promise<number> {
+export async function sealPending(db: Db, clock: Clock = systemClock, batchSize = 500, upToSeq = Number.MAX_SAFE_INTEGER): Promise<number> {
   let sealed = 0;
   for (;;) {
     const head = (
@@ -246,8 +246,9 @@ export async function sealPending(db: Db, clock: Clock = systemClock, batchSize 
       )
     ).rows[0]!;
     const size = Number(head.size);
+    if (size >= upToSeq) return sealed;
     const edge = Frontier.nodesFor(size);
-    const range = rangeQuery(size, size + batchSize, false);
+    const range = rangeQuery(size, Math.min(size + batchSize, upToSeq), false);
     const read = await readNodes(db, edge, range.statements);
     const pending = await range.parse(read.rest);
     const frontier = new Frontier(size, edge.map(read.node));
