@@ -1,5 +1,21 @@
 import { sql } from "drizzle-orm";
 import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  assets,
+  beneficiaryGroups,
+  donationKinds,
+  donorTypes,
+  expenseStatuses,
+  fundPurposes,
+  memberKinds,
+  recordMethods,
+  roles,
+  serviceRecordStatuses,
+  transactionKinds,
+  voucherStatuses,
+  wishKinds,
+  wishStatuses,
+} from "../src/vocabulary";
 
 // Times are UTC ISO 8601 strings ("2026-01-31T08:00:00.000Z"); money is integer fen; points are integers.
 
@@ -22,7 +38,7 @@ export const members = sqliteTable(
     id: text("id").primaryKey(),
     communityId: text("community_id").notNull().references(() => communities.id),
     name: text("name").notNull(),
-    kind: text("kind", { enum: ["party_member", "volunteer", "cadre", "resident"] }).notNull(),
+    kind: text("kind", { enum: memberKinds }).notNull(),
     phone: text("phone"),
     passbookSeq: integer("passbook_seq").notNull().unique(),
     passbookNo: text("passbook_no").notNull().unique(),
@@ -48,7 +64,7 @@ export const users = sqliteTable(
     id: text("id").primaryKey(),
     username: text("username").notNull().unique(),
     passwordHash: text("password_hash").notNull(),
-    role: text("role", { enum: ["admin", "staff", "member", "merchant"] }).notNull(),
+    role: text("role", { enum: roles }).notNull(),
     communityId: text("community_id").references(() => communities.id),
     memberId: text("member_id").references(() => members.id),
     merchantId: text("merchant_id").references(() => merchants.id),
@@ -86,7 +102,7 @@ export const accounts = sqliteTable(
     id: text("id").primaryKey(),
     // Stable, public name of the account: "member:CS-000123", "points:issuer", "fund:cash", "fund:income:company", ...
     code: text("code").notNull().unique(),
-    asset: text("asset", { enum: ["PTS", "CNY"] }).notNull(),
+    asset: text("asset", { enum: assets }).notNull(),
     kind: text("kind").notNull(),
     balance: integer("balance").notNull().default(0),
     nonNegative: integer("non_negative", { mode: "boolean" }).notNull().default(false),
@@ -100,7 +116,7 @@ export const ledgerTransactions = sqliteTable(
     id: text("id").primaryKey(),
     // Chain order, assigned inside the write so it follows commit order.
     seq: integer("seq").notNull().unique(),
-    kind: text("kind").notNull(),
+    kind: text("kind", { enum: transactionKinds }).notNull(),
     at: text("at").notNull(),
     memo: text("memo").notNull().default(""),
     reversesId: text("reverses_id").unique(),
@@ -124,7 +140,7 @@ export const postings = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     transactionId: text("transaction_id").notNull().references(() => ledgerTransactions.id),
     accountId: text("account_id").notNull().references(() => accounts.id),
-    asset: text("asset", { enum: ["PTS", "CNY"] }).notNull(),
+    asset: text("asset", { enum: assets }).notNull(),
     amount: integer("amount").notNull(),
     balanceAfter: integer("balance_after").notNull(),
     // A passbook posting's salt for its member commitment in the Merkle leaf; NULL on other accounts.
@@ -248,13 +264,13 @@ export const wishes = sqliteTable(
     communityId: text("community_id").notNull().references(() => communities.id),
     title: text("title").notNull(),
     description: text("description").notNull(),
-    kind: text("kind", { enum: ["goods", "service"] }).notNull(),
+    kind: text("kind", { enum: wishKinds }).notNull(),
     estimatedValueFen: integer("estimated_value_fen"),
-    beneficiaryGroup: text("beneficiary_group").notNull(),
+    beneficiaryGroup: text("beneficiary_group", { enum: beneficiaryGroups }).notNull(),
     beneficiaryName: text("beneficiary_name").notNull(),
     beneficiaryContact: text("beneficiary_contact"),
     deadline: text("deadline"),
-    status: text("status", { enum: ["open", "claimed", "fulfilled", "confirmed", "cancelled"] }).notNull(),
+    status: text("status", { enum: wishStatuses }).notNull(),
     claimedBy: text("claimed_by").references(() => members.id),
     claimedAt: text("claimed_at"),
     claimDeadline: text("claim_deadline"),
@@ -280,8 +296,8 @@ export const wishEvents = sqliteTable(
   {
     id: text("id").primaryKey(),
     wishId: text("wish_id").notNull().references(() => wishes.id),
-    fromStatus: text("from_status"),
-    toStatus: text("to_status").notNull(),
+    fromStatus: text("from_status", { enum: wishStatuses }),
+    toStatus: text("to_status", { enum: wishStatuses }).notNull(),
     actorUserId: text("actor_user_id"),
     at: text("at").notNull(),
     note: text("note"),
@@ -334,14 +350,14 @@ export const serviceRecords = sqliteTable(
     date: text("date").notNull(),
     minutes: integer("minutes").notNull(),
     description: text("description").notNull(),
-    status: text("status", { enum: ["pending", "approved", "rejected"] }).notNull(),
+    status: text("status", { enum: serviceRecordStatuses }).notNull(),
     reason: text("reason"),
     decidedBy: text("decided_by"),
     decidedAt: text("decided_at"),
     pointsAwarded: integer("points_awarded"),
     transactionId: text("transaction_id"),
     // Provenance: how the hours were recorded (created_by is who recorded them, decided_by who approved).
-    method: text("method", { enum: ["checkin", "staff_entry", "member_claim", "backfill"] }).notNull().default("staff_entry"),
+    method: text("method", { enum: recordMethods }).notNull().default("staff_entry"),
     categoryId: text("category_id").references(() => serviceCategories.id),
     evidenceRef: text("evidence_ref"),
     // Set when the credit of an approved record is reversed: it no longer counts as service.
@@ -361,10 +377,10 @@ export const donations = sqliteTable(
   {
     id: text("id").primaryKey(),
     communityId: text("community_id").references(() => communities.id),
-    donorType: text("donor_type", { enum: ["member", "company", "individual", "anonymous"] }).notNull(),
+    donorType: text("donor_type", { enum: donorTypes }).notNull(),
     memberId: text("member_id").references(() => members.id),
     donorName: text("donor_name"),
-    kind: text("kind", { enum: ["money", "goods"] }).notNull(),
+    kind: text("kind", { enum: donationKinds }).notNull(),
     amountFen: integer("amount_fen").notNull(),
     goodsDescription: text("goods_description"),
     goodsQuantity: integer("goods_quantity"),
@@ -389,7 +405,7 @@ export const goodsUsages = sqliteTable("goods_usages", {
   donationId: text("donation_id").notNull().references(() => donations.id),
   quantity: integer("quantity").notNull(),
   wishId: text("wish_id").references(() => wishes.id),
-  beneficiaryGroup: text("beneficiary_group"),
+  beneficiaryGroup: text("beneficiary_group", { enum: beneficiaryGroups }),
   note: text("note"),
   at: text("at").notNull(),
   createdBy: text("created_by").notNull(),
@@ -421,7 +437,7 @@ export const vouchers = sqliteTable(
     voucherTypeId: text("voucher_type_id").notNull().references(() => voucherTypes.id),
     memberId: text("member_id").notNull().references(() => members.id),
     pointsCost: integer("points_cost").notNull(),
-    status: text("status", { enum: ["issued", "used", "cancelled", "expired"] }).notNull(),
+    status: text("status", { enum: voucherStatuses }).notNull(),
     issuedAt: text("issued_at").notNull(),
     expiresAt: text("expires_at").notNull(),
     closedAt: text("closed_at"),
@@ -439,9 +455,7 @@ export const fundExpenses = sqliteTable(
   {
     id: text("id").primaryKey(),
     amountFen: integer("amount_fen").notNull(),
-    purpose: text("purpose", {
-      enum: ["disability_aid", "poverty_relief", "hardship_aid", "wish_purchase", "operations"],
-    }).notNull(),
+    purpose: text("purpose", { enum: fundPurposes }).notNull(),
     description: text("description").notNull(),
     receiptRef: text("receipt_ref").notNull(),
     // Version 1's free-text approver; new expenses name their approver by user (approverId).
@@ -449,7 +463,7 @@ export const fundExpenses = sqliteTable(
     payee: text("payee"),
     communityId: text("community_id"),
     // "pending" moves no money (no transaction yet); "paid" has its transaction; "rejected" never will.
-    status: text("status", { enum: ["pending", "paid", "rejected"] }).notNull().default("paid"),
+    status: text("status", { enum: expenseStatuses }).notNull().default("paid"),
     transactionId: text("transaction_id"),
     at: text("at").notNull(),
     createdBy: text("created_by").notNull(),

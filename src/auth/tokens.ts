@@ -1,7 +1,6 @@
 import { jwtVerify, SignJWT } from "jose";
 import { AppError } from "../errors";
-
-export type Role = "admin" | "staff" | "member" | "merchant";
+import type { Role } from "../vocabulary";
 
 export interface Principal {
   userId: string;

@@ -1,7 +1,8 @@
 import type { Principal } from "../auth/tokens";
 import type { BankTime } from "../bank-time";
 import type { Db } from "../db/client";
-import { fundSpendingAccount, spendingPurposes, type SpendingPurpose } from "../ledger/accounts";
+import { fundSpendingAccount } from "../ledger/accounts";
+import { fundPurposes, type FundPurpose } from "../vocabulary";
 import { assertRole } from "./access";
 
 // Budget against actual, per purpose and year (charity disclosure). A year is the bank's calendar
@@ -9,7 +10,7 @@ import { assertRole } from "./access";
 // what the ledger spent on the purpose in that year, net of reversals booked in it.
 
 export interface BudgetLine {
-  purpose: SpendingPurpose;
+  purpose: FundPurpose;
   budgetFen: number | null;
   actualFen: number;
   remainingFen: number | null;
@@ -24,7 +25,7 @@ export const yearBounds = (time: BankTime, year: number) => ({
 });
 
 /** Sets (or replaces) the budget of one purpose for one year: administrators only. */
-export async function setBudget(db: Db, actor: Principal, input: { year: number; purpose: SpendingPurpose; amountFen: number }, at: string) {
+export async function setBudget(db: Db, actor: Principal, input: { year: number; purpose: FundPurpose; amountFen: number }, at: string) {
   assertRole(actor, "admin");
   await db.client.execute({
     sql: `INSERT INTO fund_budgets (year, purpose, amount_fen, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
@@ -37,7 +38,7 @@ export async function setBudget(db: Db, actor: Principal, input: { year: number;
 /** Every purpose with its budget (if any), actual spending and what is left, in one read batch. */
 export async function budgetReport(db: Db, time: BankTime, year: number): Promise<{ year: number; lines: BudgetLine[] }> {
   const { from, to } = yearBounds(time, year);
-  const accountIds = spendingPurposes.map(fundSpendingAccount);
+  const accountIds = fundPurposes.map(fundSpendingAccount);
   const [budgetRes, actualRes] = await db.client.batch(
     [
       { sql: "SELECT purpose, amount_fen FROM fund_budgets WHERE year = ?", args: [year] },
@@ -53,7 +54,7 @@ export async function budgetReport(db: Db, time: BankTime, year: number): Promis
   const actuals = new Map(actualRes!.rows.map((r) => [String(r.account_id), Number(r.total)]));
   return {
     year,
-    lines: spendingPurposes.map((purpose) => {
+    lines: fundPurposes.map((purpose) => {
       const budgetFen = budgets.get(purpose) ?? null;
       const actualFen = actuals.get(fundSpendingAccount(purpose)) ?? 0;
       return {

@@ -6,7 +6,8 @@ import type { Db } from "../db/client";
 import { Write } from "../db/write";
 import { AppError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
-import { accounts, fundIncomeAccount, type DonorSource, type SpendingPurpose } from "../ledger/accounts";
+import { accounts, fundIncomeAccount } from "../ledger/accounts";
+import type { BeneficiaryGroup, DonationKind, DonorType, FundPurpose } from "../vocabulary";
 import type { PublicRecord } from "../ledger/leaf";
 import { appendTransaction } from "../ledger/ledger";
 import { assertRole, assertStaffOf } from "./access";
@@ -14,7 +15,6 @@ import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { earnPoints } from "./points";
 import { ensureRestrictedAccount, restrictPostings } from "./restricted";
 import { pointsForFen, ruleInForce, ruleVersionsQuery, toRules } from "./rules";
-import type { BeneficiaryGroup } from "./wishes";
 import { bump, commitWith, type WriteCtx } from "./writes";
 
 // Donations: money is income of the Love Savings Fund by source (fund:cash ← fund:income:<source>);
@@ -26,12 +26,12 @@ export type DonationRow = typeof donations.$inferSelect;
 
 export interface NewDonation {
   communityId?: string;
-  donor: { type: DonorSource; memberId?: string; name?: string };
-  kind: "money" | "goods";
+  donor: { type: DonorType; memberId?: string; name?: string };
+  kind: DonationKind;
   amountFen?: number;
   goods?: { description: string; quantity: number; valueFen: number };
   /** 定向捐赠 (money only): the purpose and/or community the money may be spent on. */
-  restriction?: { purpose?: SpendingPurpose; communityId?: string };
+  restriction?: { purpose?: FundPurpose; communityId?: string };
 }
 
 /** The public name of a donor: never a phone; a member who opted out and an anonymous donor are "anonymous". */
@@ -73,7 +73,7 @@ export function donationJson(
       d.restrictedRemainingFen === null
         ? null
         : {
-            purpose: d.restrictionPurpose as SpendingPurpose | null,
+            purpose: d.restrictionPurpose as FundPurpose | null,
             communityId: d.restrictionCommunityId,
             usedFen: d.amountFen - d.restrictedRemainingFen,
             remainingFen: d.restrictedRemainingFen,
@@ -315,7 +315,7 @@ export async function recordGoodsUsage(db: Db, actor: Principal, donationId: str
     const wish = wishRows[0];
     if (!wish) throw notFound("Wish");
     assertStaffOf(actor, wish.communityId);
-    group = wish.beneficiaryGroup as BeneficiaryGroup;
+    group = wish.beneficiaryGroup;
   }
   const before = donation.goodsRemaining!;
   if (input.quantity > before) throw new AppError("insufficient_goods", `Only ${before} left in stock`, { remaining: before });

@@ -3,23 +3,8 @@ import type { Db } from "../db/client";
 import { notFound } from "../errors";
 import { assertSelfGuardianOrStaffOf, guardianQueryRaw } from "./guardians";
 import { toCsv } from "./csv";
-
-/** Transaction kinds as a passbook reader knows them; an unknown kind is shown as it is. */
-export const KIND_ZH: Record<string, string> = {
-  wish_confirmed: "微心愿完成",
-  service_approved: "志愿服务",
-  donation: "捐赠",
-  voucher_issued: "兑换服务券",
-  voucher_used: "服务券核销",
-  voucher_cancelled: "服务券取消",
-  voucher_expired: "服务券过期",
-  fund_expense: "基金支出",
-  reversal: "冲正",
-  gift: "积分赠与",
-  pool_gift: "捐入爱心池",
-  pool_grant: "爱心池帮扶",
-  points_expired: "积分过期",
-};
+import { dictionaries, label } from "../i18n";
+import type { TransactionKind } from "../vocabulary";
 
 /**
  * A whole passbook as CSV (same access as the passbook: the member, staff of the community,
@@ -45,7 +30,7 @@ export async function passbookCsv(db: Db, actor: Principal, memberId: string): P
   assertSelfGuardianOrStaffOf(actor, { id: String(m.id), communityId: String(m.community_id) }, guardianRes!.rows.length > 0);
   const rows = entryRes!.rows.map((e) => [
     String(e.at),
-    KIND_ZH[String(e.kind)] ?? String(e.kind),
+    label(dictionaries.zh.txKinds, String(e.kind) as TransactionKind),
     String(e.memo),
     Number(e.amount),
     Number(e.balance_after),

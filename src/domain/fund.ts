@@ -3,21 +3,15 @@ import type { Db } from "../db/client";
 import { Write } from "../db/write";
 import { AppError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
-import {
-  accounts,
-  donorSources,
-  fundIncomeAccount,
-  fundSpendingAccount,
-  spendingPurposes,
-  type DonorSource,
-  type SpendingPurpose,
-} from "../ledger/accounts";
+import { accounts, fundIncomeAccount, fundSpendingAccount } from "../ledger/accounts";
 import { appendTransaction } from "../ledger/ledger";
 import { assertRole, assertStaffOf } from "./access";
 import { drawStatements, expectUnrestrictedCovered, matchingDonationsQuery, planDraws, type Draw } from "./restricted";
 import { commitWith, type WriteCtx } from "./writes";
 import { fenToYuan, toCsv } from "./csv";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
+import { donorTypes, fundPurposes, type DonorType, type ExpenseStatus, type FundPurpose } from "../vocabulary";
+import { dictionaries } from "../i18n";
 
 // The Love Savings Fund (爱心基金). Money comes in by donation (fund:income:<source> → fund:cash)
 // and goes out by expense (fund:cash → fund:spending:<purpose>); fund:cash moves against no other
@@ -25,29 +19,12 @@ import { decodeCursor, toPage, type PageQuery } from "./pagination";
 
 export interface NewExpense {
   amountFen: number;
-  purpose: SpendingPurpose;
+  purpose: FundPurpose;
   description: string;
   payee: string;
   receiptRef: string;
   communityId?: string;
 }
-
-const PURPOSE_ZH: Record<SpendingPurpose, string> = {
-  disability_aid: "助残",
-  poverty_relief: "扶贫",
-  hardship_aid: "济困",
-  wish_purchase: "微心愿采购",
-  operations: "运营",
-};
-
-const SOURCE_ZH: Record<DonorSource, string> = {
-  member: "会员捐款",
-  company: "企业捐款",
-  individual: "个人捐款",
-  anonymous: "匿名捐款",
-};
-
-export type ExpenseStatus = "pending" | "paid" | "rejected";
 
 /**
  * One read before a spending write: the approval threshold of the rule version in force (the
@@ -95,7 +72,7 @@ function payStatements(
   e: {
     id: string;
     amountFen: number;
-    purpose: SpendingPurpose;
+    purpose: FundPurpose;
     description: string;
     payee: string | null;
     receiptRef: string;
@@ -112,7 +89,7 @@ function payStatements(
     id: transactionId,
     kind: "fund_expense",
     at,
-    memo: `基金支出（${PURPOSE_ZH[e.purpose]}）：${e.description}`,
+    memo: `基金支出（${dictionaries.zh.purposes[e.purpose]}）：${e.description}`,
     communityId: e.communityId,
     refType: "fund_expense",
     refId: e.id,
@@ -246,7 +223,7 @@ export async function decideExpense(
 interface ExpenseRecord {
   id: string;
   amountFen: number;
-  purpose: SpendingPurpose;
+  purpose: FundPurpose;
   description: string;
   payee: string | null;
   receiptRef: string;
@@ -282,7 +259,7 @@ function toRecord(r: Record<string, unknown>): ExpenseRecord {
   return {
     id: String(r.id),
     amountFen: Number(r.amount_fen),
-    purpose: String(r.purpose) as SpendingPurpose,
+    purpose: String(r.purpose) as FundPurpose,
     description: String(r.description),
     payee: str(r.payee),
     receiptRef: String(r.receipt_ref),
@@ -360,7 +337,7 @@ const isInternal = (actor: Principal | undefined, communityId: string | null) =>
 export async function listExpenses(
   db: Db,
   actor: Principal | undefined,
-  q: PageQuery & { purpose?: SpendingPurpose; communityId?: string; status?: ExpenseStatus },
+  q: PageQuery & { purpose?: FundPurpose; communityId?: string; status?: ExpenseStatus },
 ) {
   const before = decodeCursor<string>(q.cursor, "string");
   const where: string[] = [];
@@ -398,14 +375,14 @@ export interface FundStatement {
   from: string | null;
   to: string | null;
   openingBalanceFen: number;
-  income: { source: DonorSource; amountFen: number }[];
-  spending: { purpose: SpendingPurpose; amountFen: number }[];
+  income: { source: DonorType; amountFen: number }[];
+  spending: { purpose: FundPurpose; amountFen: number }[];
   closingBalanceFen: number;
   /** fund:cash now. */
   balanceFen: number;
 }
 
-const FUND_ACCOUNTS = [accounts.fundCash, ...donorSources.map(fundIncomeAccount), ...spendingPurposes.map(fundSpendingAccount)];
+const FUND_ACCOUNTS = [accounts.fundCash, ...donorTypes.map(fundIncomeAccount), ...fundPurposes.map(fundSpendingAccount)];
 
 /**
  * The fund statement for [from, to) by the transactions' times. Without a period it is all time,
@@ -464,8 +441,8 @@ function shape(
     to,
     openingBalanceFen: opening,
     // Income accounts are credited (negative) when money comes in.
-    income: donorSources.map((source) => ({ source, amountFen: -movement(fundIncomeAccount(source)) })),
-    spending: spendingPurposes.map((purpose) => ({ purpose, amountFen: movement(fundSpendingAccount(purpose)) })),
+    income: donorTypes.map((source) => ({ source, amountFen: -movement(fundIncomeAccount(source)) })),
+    spending: fundPurposes.map((purpose) => ({ purpose, amountFen: movement(fundSpendingAccount(purpose)) })),
     closingBalanceFen: closing,
     balanceFen: cash,
   };
@@ -480,8 +457,8 @@ export async function fundStatementCsv(db: Db, period: Period): Promise<string> 
     [
       ["期间", `${s.from ?? "开始"} — ${s.to ?? "至今"}`, null, null],
       line("期初余额", "", s.openingBalanceFen),
-      ...s.income.map((i) => line("收入", SOURCE_ZH[i.source], i.amountFen)),
-      ...s.spending.map((p) => line("支出", PURPOSE_ZH[p.purpose], p.amountFen)),
+      ...s.income.map((i) => line("收入", dictionaries.zh.fundIncome[i.source], i.amountFen)),
+      ...s.spending.map((p) => line("支出", dictionaries.zh.purposes[p.purpose], p.amountFen)),
       line("期末余额", "", s.closingBalanceFen),
     ],
   );

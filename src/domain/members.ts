@@ -14,9 +14,9 @@ import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { usernameFree } from "./users";
 import { bump, type WriteCtx } from "./writes";
 import { ruleInForce, ruleVersionsQuery, serviceStarsFor, titleFor, toRules } from "./rules";
+import type { MemberKind } from "../vocabulary";
 
 export type MemberRow = typeof members.$inferSelect;
-export type MemberKind = MemberRow["kind"];
 
 export interface NewMember {
   name: string;

@@ -3,6 +3,7 @@ import type { Write } from "../db/write";
 import { accounts } from "../ledger/accounts";
 import type { PublicRecord } from "../ledger/leaf";
 import { appendTransaction } from "../ledger/ledger";
+import type { Asset, TransactionKind } from "../vocabulary";
 import type { Rules } from "./rules";
 
 export interface EarnInput {
@@ -18,7 +19,7 @@ export interface EarnInput {
    * service date's, which may be an earlier year than `at`. Defaults to the year of `at`.
    */
   year?: Val;
-  kind: "wish_confirmed" | "service_approved" | "donation" | string;
+  kind: TransactionKind;
   memo: Val;
   /**
    * The rule version the event is credited under (chosen by the caller from the event's date):
@@ -30,7 +31,7 @@ export interface EarnInput {
   createdBy: string;
   minutes?: Val;
   /** Extra postings in the same transaction (e.g. the CNY side of a money donation). */
-  extraPostings?: { accountId: string; asset: "PTS" | "CNY"; amount: number }[];
+  extraPostings?: { accountId: string; asset: Asset; amount: number }[];
   publicRecord?: PublicRecord;
 }
 

@@ -1,5 +1,6 @@
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client";
+import type { BeneficiaryGroup, DonationKind, DonorType, WishKind, WishStatus } from "../vocabulary";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 
 // What the public pages list. Privacy by construction: every query here names the columns it
@@ -33,9 +34,9 @@ export function publicWishes(db: Db, page: PageQuery) {
   return newestFirst(db, page, "w.id", select, (r) => ({
     id: String(r.id),
     title: String(r.title),
-    kind: String(r.kind),
-    beneficiaryGroup: String(r.beneficiary_group),
-    status: String(r.status),
+    kind: String(r.kind) as WishKind,
+    beneficiaryGroup: String(r.beneficiary_group) as BeneficiaryGroup,
+    status: String(r.status) as WishStatus,
     community: String(r.community),
     createdAt: String(r.created_at),
     fulfilledAt: str(r.fulfilled_at),
@@ -92,13 +93,13 @@ export function publicDonations(db: Db, page: PageQuery) {
      LEFT JOIN ledger_transactions r ON r.reverses_id = d.transaction_id
      WHERE ${where} ORDER BY d.id DESC`;
   return newestFirst(db, page, "d.id", select, (r) => {
-    const type = String(r.donor_type);
+    const type = String(r.donor_type) as DonorType;
     return {
       id: String(r.id),
       at: String(r.at),
       donorType: type,
       donor: type === "anonymous" ? null : type === "member" ? shownName(r) : str(r.donor_name),
-      kind: String(r.kind),
+      kind: String(r.kind) as DonationKind,
       amountFen: Number(r.amount_fen),
       goodsDescription: str(r.goods_description),
       goodsQuantity: num(r.goods_quantity),
@@ -125,7 +126,7 @@ export function publicGoodsUsages(db: Db, page: PageQuery) {
     at: String(r.at),
     goods: str(r.goods_description),
     quantity: Number(r.quantity),
-    beneficiaryGroup: str(r.beneficiary_group) ?? str(r.wish_group),
+    beneficiaryGroup: (str(r.beneficiary_group) ?? str(r.wish_group)) as BeneficiaryGroup | null,
     wish: str(r.wish_title),
     community: str(r.community),
   }));

@@ -1,13 +1,14 @@
 import type { Db } from "../db/client";
-import { accounts, donorSources, fundIncomeAccount, fundSpendingAccount, spendingPurposes } from "../ledger/accounts";
+import { accounts, fundIncomeAccount, fundSpendingAccount } from "../ledger/accounts";
+import { donorTypes, fundPurposes } from "../vocabulary";
 import { loadPublished } from "../ledger/chain";
 import { decodeCursor } from "./pagination";
 import { encodeCursor } from "./pagination";
 
 // The fund's accounts by primary key: a filter on accounts.kind would scan every passbook account
 // (130k at province scale: ~20 ms and 260k rows read per request instead of ~0.1 ms).
-const INCOME_ACCOUNTS = donorSources.map(fundIncomeAccount);
-const SPENDING_ACCOUNTS = spendingPurposes.map(fundSpendingAccount);
+const INCOME_ACCOUNTS = donorTypes.map(fundIncomeAccount);
+const SPENDING_ACCOUNTS = fundPurposes.map(fundSpendingAccount);
 const placeholders = (ids: readonly string[]) => ids.map(() => "?").join(", ");
 
 /** Headline figures from maintained counters and stored balances: one round-trip at any ledger size. */

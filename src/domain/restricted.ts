@@ -1,6 +1,7 @@
 import type { Row } from "@libsql/client";
 import type { Write } from "../db/write";
-import { accounts, type SpendingPurpose } from "../ledger/accounts";
+import { accounts } from "../ledger/accounts";
+import type { FundPurpose } from "../vocabulary";
 
 // Restricted (定向) donations. Money given for a purpose and/or a community is booked, besides
 // fund:cash ← fund:income:<source>, into its restriction's own account
@@ -14,7 +15,7 @@ import { accounts, type SpendingPurpose } from "../ledger/accounts";
 // 409 insufficient_funds even while fund:cash holds enough.
 
 export interface Restriction {
-  purpose: SpendingPurpose | null;
+  purpose: FundPurpose | null;
   communityId: string | null;
 }
 
@@ -65,7 +66,7 @@ export function planDraws(rows: Row[], amountFen: number): Draw[] {
     if (left === 0) break;
     const take = Math.min(left, Number(r.restricted_remaining_fen));
     const restriction = {
-      purpose: r.restriction_purpose == null ? null : (String(r.restriction_purpose) as SpendingPurpose),
+      purpose: r.restriction_purpose == null ? null : (String(r.restriction_purpose) as FundPurpose),
       communityId: r.restriction_community_id == null ? null : String(r.restriction_community_id),
     };
     draws.push({ donationId: String(r.id), account: restrictedAccount(restriction), amountFen: take });

@@ -50,7 +50,7 @@ export function ruleInForce(rules: Rules[], at: string): Rules {
   return found;
 }
 
-/** The honorary title the passbook API returns; the pages translate it (src/web/i18n.ts). */
+/** The honorary title the passbook API returns; the pages translate it (src/i18n.ts). */
 export const TITLE_ZH = "社区爱心荣誉会员";
 
 export function titleFor(stars: number, rules: Rules): string | null {

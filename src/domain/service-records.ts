@@ -10,16 +10,14 @@ import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { earnPoints } from "./points";
 import { pointsForMinutes, ruleInForce, ruleVersionsQuery, toRules, type Rules } from "./rules";
 import { bump, commitWith, dayOf, type WriteCtx } from "./writes";
+import type { RecordMethod } from "../vocabulary";
 
 // Service records: a record of minutes is pending until staff of the member's community approve
 // it (crediting points) or reject it; either decision is final.
 
 export type ServiceRecordRow = typeof serviceRecords.$inferSelect;
-export const recordStatuses = ["pending", "approved", "rejected"] as const;
 
 /** How hours came to be recorded: proven by sign-in and sign-out, entered by staff, claimed by the member, or back-filled later. */
-export const recordMethods = ["checkin", "staff_entry", "member_claim", "backfill"] as const;
-export type RecordMethod = (typeof recordMethods)[number];
 
 export const serviceRecordJson = (r: ServiceRecordRow) => ({
   id: r.id,

@@ -2,8 +2,9 @@ import type { Principal } from "../auth/tokens";
 import type { BankTime } from "../bank-time";
 import type { Db } from "../db/client";
 import { notFound } from "../errors";
+import { dictionaries, label } from "../i18n";
+import type { TransactionKind } from "../vocabulary";
 import { toCsv } from "./csv";
-import { KIND_ZH } from "./exports";
 import { assertSelfGuardianOrStaffOf, guardianQueryRaw } from "./guardians";
 
 // The yearly statement of a passbook (年度对账单): the balance the year opened with, what came in
@@ -15,7 +16,7 @@ import { assertSelfGuardianOrStaffOf, guardianQueryRaw } from "./guardians";
 export interface StatementEntry {
   transactionId: string;
   at: string;
-  kind: string;
+  kind: TransactionKind;
   memo: string;
   amount: number;
   balanceAfter: number;
@@ -63,7 +64,7 @@ export async function memberStatement(db: Db, actor: Principal, memberId: string
     return {
       transactionId: String(r.id),
       at: String(r.at),
-      kind: String(r.kind),
+      kind: String(r.kind) as TransactionKind,
       memo: String(r.memo),
       amount,
       balanceAfter: balance,
@@ -80,7 +81,7 @@ export type MemberStatement = Awaited<ReturnType<typeof memberStatement>>;
 export function statementCsv(s: MemberStatement, time: BankTime): string {
   const rows: (string | number | null)[][] = s.entries.map((e) => [
     time.formatDateTime(e.at),
-    KIND_ZH[e.kind] ?? e.kind,
+    label(dictionaries.zh.txKinds, e.kind),
     e.memo,
     e.amount > 0 ? e.amount : null,
     e.amount < 0 ? -e.amount : null,

@@ -9,6 +9,7 @@ import { reversalOf } from "../ledger/reverse";
 import { assertRole } from "./access";
 import { restrictedReversalEffects } from "./restricted";
 import type { WriteCtx } from "./writes";
+import type { Asset, TransactionKind } from "../vocabulary";
 
 // Corrections. A mistake is never updated or deleted: the admin posts the exact reversal, which
 // names the transaction it reverses (at most once: a unique index). What happens to the record
@@ -54,7 +55,7 @@ const TX_JSON = `json_object(
 export interface TransactionJson {
   id: string;
   seq: number;
-  kind: string;
+  kind: TransactionKind;
   at: string;
   memo: string;
   reversesId: string | null;
@@ -66,7 +67,7 @@ export interface TransactionJson {
   createdBy: string | null;
   prevHash: string | null;
   hash: string | null;
-  postings: { account: string; asset: "PTS" | "CNY"; amount: number; balanceAfter: number }[];
+  postings: { account: string; asset: Asset; amount: number; balanceAfter: number }[];
 }
 
 const TX_BY_ID = `SELECT t.community_id, ${TX_JSON} AS body FROM ledger_transactions t WHERE t.id = ?`;

@@ -10,7 +10,7 @@ import { appendTransaction } from "../ledger/ledger";
 import { assertSelfOrStaffOf, assertStaffOf } from "./access";
 import { storageCap } from "./points";
 import { ruleInForce, ruleVersionsQuery, toRules } from "./rules";
-import type { BeneficiaryGroup } from "./wishes";
+import type { BeneficiaryGroup } from "../vocabulary";
 import { commitWith, type WriteCtx } from "./writes";
 
 // Points that move between people (issue 15). A gift moves points from one passbook to another

@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, isNotNull, isNull, type SQL } from "drizzle-orm";
 import { users } from "../../db/schema";
 import { countAttempt, LOGIN_WINDOW_MS, MAX_FAILURES_PER_USERNAME } from "../auth/login";
-import { TOKEN_TTL_SECONDS, type Principal, type Role } from "../auth/tokens";
+import { TOKEN_TTL_SECONDS, type Principal } from "../auth/tokens";
+import type { Role } from "../vocabulary";
 import type { Db } from "../db/client";
 import { commit, Write } from "../db/write";
 import { AppError, forbidden } from "../errors";

@@ -15,6 +15,8 @@ import { VOUCHER_TYPE_SELECT, voucherTypeJson } from "./merchants";
 import { recordOnBehalf } from "./transfers";
 import { assertSelfGuardianOrStaffOf, guardianQueryRaw } from "./guardians";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
+import type { VoucherStatus } from "../vocabulary";
+import { dictionaries } from "../i18n";
 
 // Service vouchers (服务券). Points move only through the ledger:
 //   redeem  passbook → points:vouchers_outstanding   (stock − 1, voucher issued)
@@ -24,8 +26,6 @@ import { decodeCursor, toPage, type PageQuery } from "./pagination";
 // Accepted points are retired, not paid to the merchant: partners give their service as a
 // donation and are never paid in points, so a merchant account would only ever grow. Which
 // merchant accepted is on the voucher (its type) and on the closing transaction (created_by).
-
-export type VoucherStatus = "issued" | "used" | "cancelled" | "expired";
 
 /** Commits a voucher write; a failed status guard gets a message that tells the person why. */
 async function commitVoucher<T>(db: Db, write: Write, ctx: WriteCtx, body: T): Promise<T> {
@@ -448,8 +448,6 @@ export async function listVouchers(db: Db, actor: Principal, q: VoucherQuery, no
   return toPage(res.rows.map(voucherRow), q.limit, (v) => v.id, (v) => voucherJson(v, now, { maskCode: mask }));
 }
 
-const STATUS_ZH: Record<VoucherStatus, string> = { issued: "未使用", used: "已核销", cancelled: "已取消", expired: "已过期" };
-
 /**
  * The voucher register (台账) as CSV, for staff (their community) and admin, optionally for the
  * vouchers issued in [from, to). Codes of vouchers that can still be used are masked: the file
@@ -475,7 +473,7 @@ export async function voucherRegisterCsv(db: Db, actor: Principal, period: { fro
       v.merchantName,
       v.passbookNo,
       v.pointsCost,
-      STATUS_ZH[status],
+      dictionaries.zh.voucherStatus[status],
       v.issuedAt,
       v.expiresAt,
       v.closedAt,

@@ -11,22 +11,12 @@ import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { earnPoints } from "./points";
 import { ruleInForce, ruleVersionsQuery, toRules } from "./rules";
 import { bump, commitWith, communityOfWrite, dayOf, type WriteCtx } from "./writes";
+import type { BeneficiaryGroup, WishKind, WishStatus } from "../vocabulary";
 
 // Micro-wishes (微心愿): open → claimed → fulfilled → confirmed, or open → cancelled; a claim can be
 // released back to open. Every state change is a conditional UPDATE checked inside the write, so
 // two requests racing on one wish are decided by the database, and a double confirm credits once.
 
-export const beneficiaryGroups = [
-  "hardship_resident",
-  "left_behind_child",
-  "migrant_worker_child",
-  "elderly",
-  "disabled",
-  "other",
-] as const;
-export type BeneficiaryGroup = (typeof beneficiaryGroups)[number];
-export const wishStatuses = ["open", "claimed", "fulfilled", "confirmed", "cancelled"] as const;
-export type WishStatus = (typeof wishStatuses)[number];
 
 export type WishRow = typeof wishes.$inferSelect;
 type MemberRow = typeof members.$inferSelect;
@@ -35,7 +25,7 @@ export interface NewWish {
   communityId?: string;
   title: string;
   description: string;
-  kind: "goods" | "service";
+  kind: WishKind;
   estimatedValueFen?: number;
   beneficiaryGroup: BeneficiaryGroup;
   beneficiary: { name: string; contact?: string };
@@ -53,7 +43,7 @@ export function wishJson(w: WishRow, withBeneficiary: boolean) {
     description: w.description,
     kind: w.kind,
     estimatedValueFen: w.estimatedValueFen,
-    beneficiaryGroup: w.beneficiaryGroup as BeneficiaryGroup,
+    beneficiaryGroup: w.beneficiaryGroup,
     beneficiary: withBeneficiary ? { name: w.beneficiaryName, contact: w.beneficiaryContact } : null,
     deadline: w.deadline,
     status: w.status,
@@ -304,8 +294,8 @@ export async function getWish(db: Db, actor: Principal, id: string) {
       const mine = e.actorUserId === actor.userId;
       const hidden = actor.role === "member" && !mine;
       return {
-        fromStatus: e.fromStatus as WishStatus | null,
-        toStatus: e.toStatus as WishStatus,
+        fromStatus: e.fromStatus,
+        toStatus: e.toStatus,
         actorUserId: hidden ? null : e.actorUserId,
         actor: e.actorUserId === SYSTEM_ACTOR ? SYSTEM_ACTOR : hidden ? (role ?? "member") : username,
         at: e.at,

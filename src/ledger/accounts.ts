@@ -1,6 +1,6 @@
 // System accounts, created by migration 0001. A member's passbook account is created with the member.
 
-export type Asset = "PTS" | "CNY";
+import type { DonorType, FundPurpose } from "../vocabulary";
 
 export const accounts = {
   pointsIssuer: "points:issuer",
@@ -15,11 +15,7 @@ export const accounts = {
   goodsDistributed: "goods:distributed",
 } as const;
 
-export const donorSources = ["member", "company", "individual", "anonymous"] as const;
-export type DonorSource = (typeof donorSources)[number];
-export const fundIncomeAccount = (source: DonorSource) => `fund:income:${source}`;
+export const fundIncomeAccount = (type: DonorType) => `fund:income:${type}`;
 
-export const spendingPurposes = ["disability_aid", "poverty_relief", "hardship_aid", "wish_purchase", "operations"] as const;
-export type SpendingPurpose = (typeof spendingPurposes)[number];
-export const fundSpendingAccount = (purpose: SpendingPurpose) => `fund:spending:${purpose}`;
+export const fundSpendingAccount = (purpose: FundPurpose) => `fund:spending:${purpose}`;
 

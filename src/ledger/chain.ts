@@ -3,7 +3,7 @@ import type { BankTime } from "../bank-time";
 import { systemClock, type Clock } from "../clock";
 import type { Db } from "../db/client";
 import { AppError, notFound } from "../errors";
-import type { Asset } from "./accounts";
+import type { Asset, TransactionKind } from "../vocabulary";
 import { factCommitment, leafBytes, memberCommitment, type LeafTransaction, type PlainFact } from "./leaf";
 import {
   consistencyRanges,
@@ -47,7 +47,7 @@ export interface ChainTransaction {
   seq: number;
   id: string;
   at: string;
-  kind: string;
+  kind: TransactionKind;
   reversesId: string | null;
   postings: ChainPosting[];
 }
@@ -180,7 +180,7 @@ function rangeQuery(after: number, upTo: number, published: boolean) {
       seq: Number(r.seq),
       id: String(r.id),
       at: String(r.at),
-      kind: String(r.kind),
+      kind: String(r.kind) as TransactionKind,
       reversesId: r.reverses_id === null ? null : String(r.reverses_id),
       postings: postingsOf.get(String(r.id)) ?? [],
       facts: r.public_facts === null ? {} : (JSON.parse(String(r.public_facts)) as Record<string, PlainFact>),

@@ -1,4 +1,4 @@
-import type { Asset } from "./accounts";
+import type { Asset } from "../vocabulary";
 
 // The leaf of the ledger's Merkle tree (format LSB-LEAF-V3, docs/LEDGER-FORMAT.md): a
 // transaction's canonical bytes, covering its postings and its public record. UTF-8 lines joined

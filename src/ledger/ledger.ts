@@ -2,7 +2,7 @@ import { AppError } from "../errors";
 import { newId } from "../ids";
 import { bind, isSql, sql, type Sql, type Val } from "../db/sql";
 import type { Write } from "../db/write";
-import type { Asset } from "./accounts";
+import type { Asset, TransactionKind } from "../vocabulary";
 import { assertPublicRecord, newSalt, type PublicRecord } from "./leaf";
 
 export interface PostingInput {
@@ -27,7 +27,7 @@ export interface KnownPosting extends PostingInput {
 
 export interface TransactionInput {
   id?: string;
-  kind: string;
+  kind: TransactionKind;
   at: string;
   memo?: Val;
   reversesId?: string | null;

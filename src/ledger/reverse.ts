@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { AppError, notFound } from "../errors";
-import type { Asset } from "./accounts";
+import type { Asset, TransactionKind } from "../vocabulary";
 import type { KnownPosting, TransactionInput } from "./ledger";
 
 /**
@@ -17,7 +17,7 @@ export async function reversalOf(
   Omit<TransactionInput, "postings"> & {
     postings: KnownPosting[];
     original: {
-      kind: string;
+      kind: TransactionKind;
       refType: string | null;
       refId: string | null;
       postings: { accountId: string; asset: Asset; amount: number }[];
@@ -59,7 +59,7 @@ export async function reversalOf(
       amount: -Number(p.amount),
     })),
     original: {
-      kind: String(tx.kind),
+      kind: String(tx.kind) as TransactionKind,
       refType: tx.ref_type as string | null,
       refId: tx.ref_id as string | null,
       postings: postRes!.rows.map((p) => ({ accountId: String(p.account_id), asset: String(p.asset) as Asset, amount: Number(p.amount) })),

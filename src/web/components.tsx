@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
 import { type CsvCell, toCsv } from "../domain/csv";
-import type { Dict } from "./i18n";
+import type { Dict } from "../i18n";
 
 // A table is declared once (its columns) and rendered two ways: as HTML on the page and as the
 // CSV file its download link serves, so the two always hold the same figures.

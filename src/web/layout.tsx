@@ -1,5 +1,5 @@
 import type { Child } from "hono/jsx";
-import type { Dict, Lang } from "./i18n";
+import type { Dict, Lang } from "../i18n";
 
 // One layout for every page. All styling is this one inline stylesheet (no external assets):
 // phone first, wider screens get more columns, and print drops navigation and forms. The CSP

@@ -4,7 +4,7 @@ import { acceptVoucher, getVoucher, type VoucherJson } from "../domain/vouchers"
 import { AppError, type ErrorCode } from "../errors";
 import type { AppEnv } from "../http/env";
 import { z } from "../http/openapi";
-import { formatCount, formatDateTime, label, type Dict } from "./i18n";
+import { formatCount, formatDateTime, label, type Dict } from "../i18n";
 import { deps, langOf, LangParam, nowIso, pageQuery, type WebContext } from "./page";
 import { checkCsrf, csrfToken, CsrfField } from "./session/csrf";
 import { firstResult, form, FormKey, formKey, formPost, formRecord } from "./session/forms";

@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError } from "../errors";
 import type { AppEnv } from "../http/env";
 import { z } from "../http/openapi";
-import { dictionaries, isLang, LANG_COOKIE, type Dict, type Lang } from "./i18n";
+import { dictionaries, isLang, LANG_COOKIE, type Dict, type Lang } from "../i18n";
 import { CSS, Layout } from "./layout";
 
 export type WebContext = Context<AppEnv>;

@@ -4,10 +4,11 @@ import { getPassbook, updateMember } from "../domain/members";
 import { memberStatement, type StatementEntry } from "../domain/statements";
 import { listVouchers, redeemVoucher, type VoucherJson } from "../domain/vouchers";
 import { AppError, type ErrorCode } from "../errors";
+import type { TransactionKind } from "../vocabulary";
 import type { AppEnv } from "../http/env";
 import { Id, z } from "../http/openapi";
 import { DataTable, Stars, type TableDef } from "./components";
-import { formatCount, formatDate, label, type Dict } from "./i18n";
+import { formatCount, formatDate, label, type Dict } from "../i18n";
 import { deps, langOf, LangParam, nowIso, pageQuery, qs, type WebContext } from "./page";
 import { checkCsrf, csrfToken, CsrfField } from "./session/csrf";
 import { firstResult, form, FormKey, formKey, formPost, formRecord } from "./session/forms";
@@ -174,7 +175,7 @@ const vouchersTable: TableDef<VoucherJson> = {
   ],
 };
 
-const entriesTable: TableDef<{ at: string; kind: string; memo: string; amount: number; balanceAfter: number; onBehalfOf?: unknown }> = {
+const entriesTable: TableDef<{ at: string; kind: TransactionKind; memo: string; amount: number; balanceAfter: number; onBehalfOf?: unknown }> = {
   name: "entries",
   caption: (d) => d.entriesTitle,
   columns: [

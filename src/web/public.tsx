@@ -6,7 +6,7 @@ import type { AppEnv } from "../http/env";
 import { z } from "../http/openapi";
 import { publicSummary } from "../domain/public";
 import { BarChart, DataTable, tableCsv } from "./components";
-import { formatCount, formatHours, formatYuan, label } from "./i18n";
+import { formatCount, formatHours, formatYuan, label } from "../i18n";
 import { langOf, LangParam, ledgerKeyOf, ListQuery, pageQuery, PUBLIC_MAX_AGE, qs, sendPage, type WebContext } from "./page";
 import { story } from "./story";
 import {

@@ -1,4 +1,4 @@
-import type { Lang } from "./i18n";
+import type { Lang } from "../i18n";
 
 // The programme's story in the words of the 2014 report (浙江在线, 25 March 2014), written in
 // simplified Chinese, with an English translation.

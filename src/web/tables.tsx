@@ -17,7 +17,8 @@ import { qualityReport } from "../domain/quality";
 import { rankings } from "../domain/rankings";
 import { publicLedger } from "../domain/public";
 import type { Column, TableDef } from "./components";
-import { formatCount, formatDate, formatDateTime, formatHours, formatYuan, label, type Dict } from "./i18n";
+import { formatCount, formatDate, formatDateTime, formatHours, formatYuan, label, type Dict } from "../i18n";
+import type { DonorType, FundPurpose } from "../vocabulary";
 
 // Every public table: its columns (page and CSV alike) and how to load its rows. The CSV route
 // serves any of them by name; the pages load the same loaders, so a download holds exactly
@@ -145,7 +146,7 @@ export const goodsUseTable: PublicTable<Row<typeof publicGoodsUsages>> = {
   load: publicGoodsUsages,
 };
 
-export const incomeTable: PublicTable<{ source: string; amountFen: number }> = {
+export const incomeTable: PublicTable<{ source: DonorType; amountFen: number }> = {
   def: {
     name: "fund-income",
     caption: (d) => d.incomeTitle,
@@ -154,7 +155,7 @@ export const incomeTable: PublicTable<{ source: string; amountFen: number }> = {
   load: async (db) => all((await fundStatement(db, {})).income),
 };
 
-export const spendingTable: PublicTable<{ purpose: string; amountFen: number }> = {
+export const spendingTable: PublicTable<{ purpose: FundPurpose; amountFen: number }> = {
   def: {
     name: "fund-spending",
     caption: (d) => d.spendingTitle,

@@ -2,7 +2,8 @@ import { commit, Write } from "../../src/db/write";
 import { listRules, ruleInForce } from "../../src/domain/rules";
 import { earnPoints } from "../../src/domain/points";
 import { newId } from "../../src/ids";
-import { accounts, fundIncomeAccount, type DonorSource } from "../../src/ledger/accounts";
+import { accounts, fundIncomeAccount } from "../../src/ledger/accounts";
+import type { DonorType } from "../../src/vocabulary";
 import { sealPending } from "../../src/ledger/chain";
 import { appendTransaction } from "../../src/ledger/ledger";
 import type { TestBank } from "./setup";
@@ -31,7 +32,7 @@ export async function grantPoints(bank: TestBank, memberId: string, points: numb
 }
 
 /** Money given to the fund: fund:income:<source> → fund:cash. */
-export async function giveToFund(bank: TestBank, amountFen: number, source: DonorSource = "company", at = bank.clock.now().toISOString()) {
+export async function giveToFund(bank: TestBank, amountFen: number, source: DonorType = "company", at = bank.clock.now().toISOString()) {
   const write = new Write();
   const transactionId = appendTransaction(write, {
     kind: "donation",

@@ -13,7 +13,7 @@ const AT = "2026-03-01T08:00:00.000Z";
 
 async function post(bank: TestBank, postings: PostingInput[], extra: Partial<Parameters<typeof appendTransaction>[1]> = {}) {
   const write = new Write();
-  const id = appendTransaction(write, { kind: "test", at: AT, postings, ...extra });
+  const id = appendTransaction(write, { kind: "donation", at: AT, postings, ...extra });
   await commit(bank.db, write);
   return id;
 }
@@ -52,7 +52,7 @@ describe("double-entry postings", () => {
     const acc = await memberAccount(bank);
     expect(() =>
       appendTransaction(new Write(), {
-        kind: "test",
+        kind: "donation",
         at: AT,
         postings: [
           { accountId: accounts.pointsIssuer, asset: "PTS", amount: -10 },
@@ -63,7 +63,7 @@ describe("double-entry postings", () => {
     // balanced in total but not per asset
     expect(() =>
       appendTransaction(new Write(), {
-        kind: "test",
+        kind: "donation",
         at: AT,
         postings: [
           { accountId: accounts.fundCash, asset: "CNY", amount: 10 },
@@ -71,8 +71,8 @@ describe("double-entry postings", () => {
         ],
       }),
     ).toThrow(/not zero/);
-    expect(() => appendTransaction(new Write(), { kind: "t", at: AT, postings: [{ accountId: acc, asset: "PTS", amount: 0 }] })).toThrow();
-    expect(() => appendTransaction(new Write(), { kind: "t", at: AT, postings: credit(acc, 1.5) })).toThrow(/integers/);
+    expect(() => appendTransaction(new Write(), { kind: "donation", at: AT, postings: [{ accountId: acc, asset: "PTS", amount: 0 }] })).toThrow();
+    expect(() => appendTransaction(new Write(), { kind: "donation", at: AT, postings: credit(acc, 1.5) })).toThrow(/integers/);
     const n = await bank.db.client.execute("SELECT COUNT(*) AS n FROM ledger_transactions");
     expect(Number(n.rows[0]!.n)).toBe(0);
   });
@@ -83,7 +83,7 @@ describe("double-entry postings", () => {
     await post(bank, credit(acc, 5));
     const write = new Write().onConstraint("balance_non_negative", "insufficient_points");
     appendTransaction(write, {
-      kind: "test",
+      kind: "donation",
       at: AT,
       postings: [
         { accountId: acc, asset: "PTS", amount: -6 },
@@ -114,7 +114,7 @@ describe("double-entry postings", () => {
     const bank = await makeBank();
     const acc = await memberAccount(bank);
     const write = new Write();
-    appendTransaction(write, { kind: "test", at: AT, postings: [...credit(acc, 5)].map((p, i) => (i === 0 ? { ...p, accountId: "nope" } : p)) });
+    appendTransaction(write, { kind: "donation", at: AT, postings: [...credit(acc, 5)].map((p, i) => (i === 0 ? { ...p, accountId: "nope" } : p)) });
     await expect(commit(bank.db, write)).rejects.toMatchObject({ code: "not_found" });
     expect(await balance(bank, acc)).toBe(0);
   });

@@ -5,6 +5,7 @@ import { runScheduledJobs } from "../../src/jobs";
 import { accounts } from "../../src/ledger/accounts";
 import { makeBank, type TestBank } from "../helpers/setup";
 import { expectHealthyLedger } from "./helpers";
+import type { VoucherStatus } from "../../src/vocabulary";
 
 // Property: whatever sequence of operations people send (earning by service approval, wish
 // confirmation and member donation, money donations, redemptions, acceptances, cancellations,
@@ -24,7 +25,6 @@ const TYPES = [
   { name: "停车券", pointsCost: 7, stock: 4, validDays: 10 },
 ] as const;
 
-type VoucherStatus = "issued" | "used" | "cancelled" | "expired";
 interface ModelVoucher {
   code: string;
   member: MemberName;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { dictionaries } from "../../src/web/i18n";
+import { dictionaries } from "../../src/i18n";
 import { publicPaths } from "../../src/web/public";
 import { publicTables } from "../../src/web/tables";
 import { webScene, type WebScene } from "../helpers/web";

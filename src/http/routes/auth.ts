@@ -2,12 +2,13 @@ import { createRoute } from "@hono/zod-openapi";
 import { login } from "../../auth/login";
 import { callerAddress, principal } from "../auth";
 import { bearer, errorResponses, jsonBody, jsonResponse, newRouter, z } from "../openapi";
+import { roles } from "../../vocabulary";
 
 export const UserSchema = z
   .object({
     id: z.string(),
     username: z.string(),
-    role: z.enum(["admin", "staff", "member", "merchant"]),
+    role: z.enum(roles),
     communityId: z.string().nullable(),
     memberId: z.string().nullable(),
     merchantId: z.string().nullable(),

@@ -1,7 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDonation, getDonation, listDonations, recordGoodsUsage } from "../../domain/donations";
-import { beneficiaryGroups } from "../../domain/wishes";
-import { donorSources, spendingPurposes } from "../../ledger/accounts";
+import { beneficiaryGroups, donationKinds, donorTypes, fundPurposes } from "../../vocabulary";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Fen, Id, IdParam, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
@@ -11,10 +10,10 @@ const Donation = z
     id: z.string(),
     communityId: z.string().nullable(),
     donor: z.object({
-      type: z.enum(donorSources),
+      type: z.enum(donorTypes),
       name: z.string().openapi({ description: '"anonymous" for anonymous donors and members who opted out of publication' }),
     }),
-    kind: z.enum(["money", "goods"]),
+    kind: z.enum(donationKinds),
     amountFen: z.number().int().openapi({ description: "Money given, or the valuation of the goods" }),
     goods: z
       .object({ description: z.string(), quantity: z.number().int(), remaining: z.number().int(), valueFen: z.number().int() })
@@ -22,7 +21,7 @@ const Donation = z
     pointsAwarded: z.number().int(),
     restriction: z
       .object({
-        purpose: z.enum(spendingPurposes).nullable(),
+        purpose: z.enum(fundPurposes).nullable(),
         communityId: z.string().nullable(),
         usedFen: z.number().int().openapi({ description: "drawn by expenses (not counting reversed ones)" }),
         remainingFen: z.number().int(),
@@ -42,7 +41,7 @@ const Donation = z
   .openapi("Donation");
 
 const RecordedDonation = Donation.extend({
-  donor: z.object({ type: z.enum(donorSources), name: z.string(), memberId: z.string().nullable() }),
+  donor: z.object({ type: z.enum(donorTypes), name: z.string(), memberId: z.string().nullable() }),
 }).openapi("RecordedDonation");
 
 const Usage = z.object({
@@ -58,11 +57,11 @@ const NewDonation = z
   .strictObject({
     communityId: Id.optional().openapi({ description: "Administrators may name the station; staff record in their own" }),
     donor: z.strictObject({
-      type: z.enum(donorSources),
+      type: z.enum(donorTypes),
       memberId: Id.optional(),
       name: Text(100).optional(),
     }),
-    kind: z.enum(["money", "goods"]),
+    kind: z.enum(donationKinds),
     amountFen: Fen.optional(),
     goods: z
       .strictObject({
@@ -72,7 +71,7 @@ const NewDonation = z
       })
       .optional(),
     restriction: z
-      .strictObject({ purpose: z.enum(spendingPurposes).optional(), communityId: Id.optional() })
+      .strictObject({ purpose: z.enum(fundPurposes).optional(), communityId: Id.optional() })
       .refine((r) => r.purpose !== undefined || r.communityId !== undefined, "name a purpose, a community, or both")
       .optional()
       .openapi({ description: "定向捐赠 (money only): expenses of this purpose and/or community draw on it first; nothing else may spend it" }),
@@ -117,7 +116,7 @@ const UsageRecorded = z
   })
   .openapi("GoodsUsage");
 
-const DonationQuery = PageQuery.extend({ communityId: Id.optional(), kind: z.enum(["money", "goods"]).optional() });
+const DonationQuery = PageQuery.extend({ communityId: Id.optional(), kind: z.enum(donationKinds).optional() });
 
 export const donationRoutes = newRouter()
   .openapi(
@@ -166,7 +165,7 @@ export const donationRoutes = newRouter()
                 expenseId: z.string(),
                 amountFen: z.number().int(),
                 at: z.string(),
-                purpose: z.enum(spendingPurposes),
+                purpose: z.enum(fundPurposes),
                 description: z.string(),
                 payee: z.string().nullable(),
                 reversed: z.boolean(),

@@ -2,14 +2,13 @@ import { createRoute } from "@hono/zod-openapi";
 import { DAY_MS } from "../../clock";
 import { budgetReport, setBudget } from "../../domain/budgets";
 import { decideExpense, fundStatement, listExpenses, recordExpense } from "../../domain/fund";
-import { spendingPurposes } from "../../ledger/accounts";
+import { donorTypes, expenseStatuses, fundPurposes } from "../../vocabulary";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Fen, Id, IdParam, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
 
-const Purpose = z.enum(spendingPurposes);
-const expenseStatuses = ["pending", "paid", "rejected"] as const;
-const Source = z.enum(["member", "company", "individual", "anonymous"]);
+const Purpose = z.enum(fundPurposes);
+const Source = z.enum(donorTypes);
 
 const dateOrTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 

@@ -7,13 +7,14 @@ import { bearer, errorResponses, Id, IdParam, IsoDate, jsonBody, jsonResponse, n
 import { Password, Username } from "./users";
 import { addGuardian, listGuardians } from "../../domain/guardians";
 import { memberStatement } from "../../domain/statements";
+import { memberKinds, transactionKinds } from "../../vocabulary";
 
 export const Member = z
   .object({
     id: z.string(),
     communityId: z.string(),
     name: z.string(),
-    kind: z.enum(["party_member", "volunteer", "cadre", "resident"]),
+    kind: z.enum(memberKinds),
     phone: z.string().nullable(),
     passbookNo: z.string(),
     earnedTotal: z.number().int(),
@@ -30,7 +31,7 @@ const Phone = z.string().regex(/^\+?[0-9 -]{5,20}$/, "digits, spaces, - and a le
 const NewMember = z.strictObject({
   name: Text(50),
   communityId: Id,
-  kind: z.enum(["party_member", "volunteer", "cadre", "resident"]),
+  kind: z.enum(memberKinds),
   phone: Phone.optional(),
   publicOptOut: z.boolean().optional(),
   login: z.strictObject({ username: Username, password: Password }).optional(),
@@ -104,7 +105,7 @@ const Passbook = z
           description: "this posting's salt: SHA-256 of LSB-MEMBER-V1, the passbook number and it is the commitment in the public leaf (docs/LEDGER-FORMAT.md)",
         }),
         at: z.string(),
-        kind: z.string(),
+        kind: z.enum(transactionKinds),
         amount: z.number().int(),
         balanceAfter: z.number().int(),
         memo: z.string(),

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { publicLedger, publicSummary } from "../../domain/public";
 import { consistencyProof, findCheckpoint, inclusionProof, signedCheckpoint } from "../../ledger/chain";
 import { errorResponses, IsoDate, jsonResponse, newRouter, pageOf, z } from "../openapi";
+import { assets, transactionKinds } from "../../vocabulary";
 
 const Summary = z
   .object({
@@ -22,12 +23,12 @@ const LedgerTransaction = z
     seq: z.number().int(),
     id: z.string(),
     at: z.string(),
-    kind: z.string(),
+    kind: z.enum(transactionKinds),
     reversesId: z.string().nullable(),
     postings: z.array(
       z.object({
         account: z.string(),
-        asset: z.enum(["PTS", "CNY"]),
+        asset: z.enum(assets),
         amount: z.number().int(),
         commitment: Hex.nullable().openapi({ description: "a passbook posting's salted commitment to the passbook number; null on other accounts" }),
       }),

@@ -4,6 +4,7 @@ import { createAward, listAwards, rankings } from "../../domain/rankings";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Id, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
+import { rankingMeasures } from "../../vocabulary";
 
 // Public figures of the programme: the annual rankings, the honour roll and the service quality report.
 
@@ -28,7 +29,7 @@ const RankingItem = z.object({
 const Ranking = z
   .object({
     year: z.number().int(),
-    by: z.enum(["points", "minutes"]),
+    by: z.enum(rankingMeasures),
     communityId: z.string().nullable(),
     items: z.array(RankingItem),
     nextCursor: z.string().nullable(),
@@ -37,7 +38,7 @@ const Ranking = z
 
 const RankingQuery = PageQuery.extend({
   year: Year.optional().openapi({ description: "Defaults to the current year" }),
-  by: z.enum(["points", "minutes"]).default("points"),
+  by: z.enum(rankingMeasures).default("points"),
   communityId: Id.optional(),
 });
 

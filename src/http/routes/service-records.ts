@@ -3,10 +3,9 @@ import {
   approveServiceRecord,
   createServiceRecord,
   listServiceRecords,
-  recordMethods,
-  recordStatuses,
   rejectServiceRecord,
 } from "../../domain/service-records";
+import { recordMethods, serviceRecordStatuses } from "../../vocabulary";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Id, IdParam, IsoDate, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
@@ -21,7 +20,7 @@ export const ServiceRecord = z
     date: z.string().openapi({ description: "The service date, in the bank's time zone" }),
     minutes: z.number().int(),
     description: z.string(),
-    status: z.enum(recordStatuses),
+    status: z.enum(serviceRecordStatuses),
     reason: z.string().nullable(),
     method: z.enum(recordMethods).openapi({ description: "How the hours were recorded" }),
     evidenceRef: z.string().nullable(),
@@ -50,7 +49,7 @@ const NewServiceRecord = z.strictObject({
 });
 
 const RecordQuery = PageQuery.extend({
-  status: z.enum(recordStatuses).optional(),
+  status: z.enum(serviceRecordStatuses).optional(),
   memberId: Id.optional(),
   activityId: Id.optional(),
   communityId: Id.optional().openapi({ description: "Administrators only" }),

@@ -3,12 +3,13 @@ import { getTransaction, reverseTransaction } from "../../domain/transactions";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, IdParam, jsonBody, jsonResponse, newRouter, Text, z } from "../openapi";
+import { assets, transactionKinds } from "../../vocabulary";
 
 export const Transaction = z
   .object({
     id: z.string(),
     seq: z.number().int(),
-    kind: z.string(),
+    kind: z.enum(transactionKinds),
     at: z.string(),
     memo: z.string(),
     reversesId: z.string().nullable(),
@@ -21,7 +22,7 @@ export const Transaction = z
     prevHash: z.string().nullable().openapi({ description: "null until sealed into the hash chain, right after commit" }),
     hash: z.string().nullable(),
     postings: z.array(
-      z.object({ account: z.string(), asset: z.enum(["PTS", "CNY"]), amount: z.number().int(), balanceAfter: z.number().int() }),
+      z.object({ account: z.string(), asset: z.enum(assets), amount: z.number().int(), balanceAfter: z.number().int() }),
     ),
   })
   .openapi("Transaction");

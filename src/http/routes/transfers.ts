@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createTransfer, grantFromPool, wishPoolFigures } from "../../domain/transfers";
-import { beneficiaryGroups } from "../../domain/wishes";
+import { beneficiaryGroups } from "../../vocabulary";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Id, jsonBody, jsonResponse, newRouter, Text, z } from "../openapi";

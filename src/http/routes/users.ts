@@ -5,6 +5,7 @@ import { createUser } from "../../domain/users";
 import { principal } from "../auth";
 import { bearer, errorResponses, Id, jsonBody, jsonResponse, newRouter, z } from "../openapi";
 import { UserSchema } from "./auth";
+import { roles } from "../../vocabulary";
 
 export const Username = z.string().min(3).max(64).regex(/^[A-Za-z0-9_.@-]+$/, "letters, digits and . _ @ - only");
 export const Password = z.string().min(8).max(200);
@@ -12,7 +13,7 @@ export const Password = z.string().min(8).max(200);
 const NewUser = z.strictObject({
   username: Username,
   password: Password,
-  role: z.enum(["admin", "staff", "merchant"]),
+  role: z.enum(roles).exclude(["member"]),
   communityId: Id.optional(),
   merchantId: Id.optional(),
 });

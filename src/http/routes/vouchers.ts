@@ -5,8 +5,9 @@ import { principal } from "../auth";
 import { writeCtx } from "../context";
 import type { AppEnv } from "../env";
 import { bearer, errorResponses, Id, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, z } from "../openapi";
+import { voucherStatuses } from "../../vocabulary";
 
-const Status = z.enum(["issued", "used", "cancelled", "expired"]);
+const Status = z.enum(voucherStatuses);
 
 export const Voucher = z
   .object({

@@ -1,6 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
 import {
-  beneficiaryGroups,
   cancelWish,
   claimWish,
   confirmWish,
@@ -9,8 +8,8 @@ import {
   getWish,
   listWishes,
   releaseWish,
-  wishStatuses,
 } from "../../domain/wishes";
+import { beneficiaryGroups, wishKinds, wishStatuses } from "../../vocabulary";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
 import { bearer, errorResponses, Fen, Id, IdParam, IsoDate, IsoDateTime, jsonBody, jsonResponse, newRouter, pageOf, PageQuery, Text, z } from "../openapi";
@@ -21,7 +20,7 @@ export const Wish = z
     communityId: z.string(),
     title: z.string(),
     description: z.string(),
-    kind: z.enum(["goods", "service"]),
+    kind: z.enum(wishKinds),
     estimatedValueFen: z.number().int().nullable(),
     beneficiaryGroup: z.enum(beneficiaryGroups),
     beneficiary: z
@@ -64,7 +63,7 @@ const NewWish = z.strictObject({
   communityId: Id.optional().openapi({ description: "Required for administrators; staff register in their own community" }),
   title: Text(100),
   description: Text(2000),
-  kind: z.enum(["goods", "service"]),
+  kind: z.enum(wishKinds),
   estimatedValueFen: Fen.optional(),
   beneficiaryGroup: z.enum(beneficiaryGroups),
   beneficiary: z.strictObject({ name: Text(50), contact: Text(100).optional() }),

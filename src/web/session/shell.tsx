@@ -1,7 +1,7 @@
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Principal } from "../../auth/tokens";
-import type { Dict } from "../i18n";
+import type { Dict } from "../../i18n";
 import { langOf, sendPage, type WebContext } from "../page";
 import { staffWords } from "../staff/words";
 import { csrfToken } from "./csrf";

@@ -1,8 +1,28 @@
-// The pages' words, in Chinese (the default) and English. One object per language with the same
-// keys, so a missing translation is a type error rather than a blank on the page.
+// The bank's words, in Chinese (the default) and English: the pages' and, in Chinese, the CSV
+// exports'. One object per language with the same keys, so a missing translation is a type error
+// rather than a blank on the page; every value of every enumeration in the vocabulary has a
+// label here, and a value added there without one is a type error too.
 
-import { defaultBankTime, type BankTime } from "../bank-time";
-import { TITLE_ZH } from "../domain/rules";
+import { defaultBankTime, type BankTime } from "./bank-time";
+import { TITLE_ZH } from "./domain/rules";
+import type {
+  BeneficiaryGroup,
+  DonationKind,
+  DonorType,
+  ExpenseStatus,
+  FundPurpose,
+  MemberKind,
+  RecordMethod,
+  Role,
+  ServiceRecordStatus,
+  TransactionKind,
+  VoucherStatus,
+  WishKind,
+  WishStatus,
+} from "./vocabulary";
+
+/** A label for each value of an enumeration. */
+type Labels<K extends string> = Record<K, string>;
 
 export type Lang = "zh" | "en";
 export const LANG_COOKIE = "lsb_lang";
@@ -220,9 +240,14 @@ const zh = {
     expires: "到期",
     reached: "达到日期",
   },
-  wishStatus: { open: "待认领", claimed: "已认领", fulfilled: "已完成", confirmed: "已回访确认", cancelled: "已取消" } as Record<string, string>,
-  voucherStatus: { issued: "未使用", used: "已使用", cancelled: "已取消", expired: "已过期" } as Record<string, string>,
-  expenseStatus: { pending: "待审批", paid: "已支付", rejected: "已驳回" } as Record<string, string>,
+  wishStatus: { open: "待认领", claimed: "已认领", fulfilled: "已完成", confirmed: "已回访确认", cancelled: "已取消" } satisfies Labels<WishStatus>,
+  wishKinds: { goods: "物品", service: "服务" } satisfies Labels<WishKind>,
+  voucherStatus: { issued: "未使用", used: "已核销", cancelled: "已取消", expired: "已过期" } satisfies Labels<VoucherStatus>,
+  expenseStatus: { pending: "待审批", paid: "已支付", rejected: "已驳回" } satisfies Labels<ExpenseStatus>,
+  serviceRecordStatus: { pending: "待审核", approved: "已通过", rejected: "未通过" } satisfies Labels<ServiceRecordStatus>,
+  recordMethods: { checkin: "现场签到", staff_entry: "工作人员登记", member_claim: "会员申报", backfill: "补录" } satisfies Labels<RecordMethod>,
+  memberKinds: { party_member: "党员", volunteer: "志愿者", cadre: "干部", resident: "居民" } satisfies Labels<MemberKind>,
+  roles: { admin: "管理员", staff: "社区工作人员", member: "会员", merchant: "合作商户" } satisfies Labels<Role>,
   groups: {
     hardship_resident: "困难居民",
     left_behind_child: "留守儿童",
@@ -230,32 +255,35 @@ const zh = {
     elderly: "老人",
     disabled: "残疾人",
     other: "其他",
-  } as Record<string, string>,
-  donorTypes: { member: "会员", company: "企业", individual: "个人", anonymous: "匿名" } as Record<string, string>,
-  donationKinds: { money: "善款", goods: "物资" } as Record<string, string>,
+  } satisfies Labels<BeneficiaryGroup>,
+  donorTypes: { member: "会员", company: "企业", individual: "个人", anonymous: "匿名" } satisfies Labels<DonorType>,
+  /** The fund statement's income lines, one per donor type. */
+  fundIncome: { member: "会员捐款", company: "企业捐款", individual: "个人捐款", anonymous: "匿名捐款" } satisfies Labels<DonorType>,
+  donationKinds: { money: "善款", goods: "物资" } satisfies Labels<DonationKind>,
   purposes: {
     disability_aid: "助残",
     poverty_relief: "扶贫",
     hardship_aid: "帮困",
     wish_purchase: "微心愿采购",
     operations: "运营",
-  } as Record<string, string>,
+  } satisfies Labels<FundPurpose>,
   txKinds: {
     wish_confirmed: "完成微心愿",
     service_approved: "志愿服务",
     donation: "捐赠",
     voucher_issued: "兑换服务券",
-    voucher_used: "服务券已核销",
-    voucher_cancelled: "服务券退回",
+    voucher_used: "服务券核销",
+    voucher_cancelled: "服务券取消退回",
     voucher_expired: "服务券过期退回",
     goods_used: "物资发放",
     fund_expense: "基金支出",
-    reversal: "冲正",
     gift: "积分赠与",
     pool_gift: "捐入爱心池",
     pool_grant: "爱心池帮扶",
     points_expired: "积分过期",
-  } as Record<string, string>,
+    passbook_merge: "存折合并",
+    reversal: "冲正",
+  } satisfies Labels<TransactionKind>,
   overall: "全县合计",
   starsOf: (n: number) => `${n} 星`,
   honoraryTitle: TITLE_ZH,
@@ -491,8 +519,13 @@ const en: Dict = {
     reached: "Reached on",
   },
   wishStatus: { open: "Open", claimed: "Claimed", fulfilled: "Fulfilled", confirmed: "Confirmed", cancelled: "Cancelled" },
+  wishKinds: { goods: "Goods", service: "Service" },
   voucherStatus: { issued: "Not used", used: "Used", cancelled: "Cancelled", expired: "Expired" },
   expenseStatus: { pending: "Awaiting approval", paid: "Paid", rejected: "Rejected" },
+  serviceRecordStatus: { pending: "Pending", approved: "Approved", rejected: "Rejected" },
+  recordMethods: { checkin: "Signed in on site", staff_entry: "Entered by staff", member_claim: "Reported by the member", backfill: "Back-filled" },
+  memberKinds: { party_member: "Party member", volunteer: "Volunteer", cadre: "Cadre", resident: "Resident" },
+  roles: { admin: "Administrator", staff: "Community staff", member: "Member", merchant: "Partner merchant" },
   groups: {
     hardship_resident: "Resident in hardship",
     left_behind_child: "Left-behind child",
@@ -502,6 +535,7 @@ const en: Dict = {
     other: "Other",
   },
   donorTypes: { member: "Member", company: "Company", individual: "Individual", anonymous: "Anonymous" },
+  fundIncome: { member: "Donations from members", company: "Donations from companies", individual: "Donations from individuals", anonymous: "Anonymous donations" },
   donationKinds: { money: "Money", goods: "Goods" },
   purposes: {
     disability_aid: "Disability aid",
@@ -520,11 +554,12 @@ const en: Dict = {
     voucher_expired: "Voucher expired, points back",
     goods_used: "Goods given out",
     fund_expense: "Fund expense",
-    reversal: "Reversal",
     gift: "Gift of points",
     pool_gift: "Given to the wish pool",
     pool_grant: "Grant from the wish pool",
     points_expired: "Points expired",
+    passbook_merge: "Passbooks merged",
+    reversal: "Reversal",
   },
   overall: "All communities",
   starsOf: (n: number) => `${n} star${n === 1 ? "" : "s"}`,
@@ -556,8 +591,8 @@ export type { Dict };
 
 export const isLang = (v: string | undefined): v is Lang => v === "zh" || v === "en";
 
-/** A label for a stored code (status, group, purpose...), or the code itself when it has none. */
-export const label = (map: Record<string, string>, code: string | null | undefined): string => (code ? map[code] ?? code : "");
+/** The label of a stored code (status, group, purpose...); the code itself if a stored row holds one the vocabulary lost. */
+export const label = <K extends string>(map: Labels<K>, code: NoInfer<K> | null | undefined): string => (code ? (map[code] ?? code) : "");
 
 /** Integer fen as yuan for people: thousands grouped, always two decimals, no floating point. */
 export function formatYuan(fen: number): string {
