@@ -162,7 +162,7 @@ describe("a member and a merchant in a browser", () => {
 
     await page.getByLabel("券码").fill(voucherCode);
     await page.getByRole("button", { name: "查询" }).click();
-    await expect(page.getByTestId("voucher-status").textContent()).resolves.toBe("已使用");
+    await expect(page.getByTestId("voucher-status").textContent()).resolves.toBe("已核销");
     await expect(page.getByRole("button", { name: "确认核销" }).count()).resolves.toBe(0);
     const v = await scene.bank.call("GET", `/v1/vouchers/${voucherCode}`, { token: scene.bank.admin });
     expect(v.body.status).toBe("used");
