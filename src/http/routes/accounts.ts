@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { roles } from "../../vocabulary";
 import { hashPassword, verifyPassword } from "../../auth/password";
 import { signToken } from "../../auth/tokens";
 import { changeOwnPassword, giveMemberLogin, listUsers, logout, principalOf, resetPassword, setDisabled, userJson } from "../../domain/users";
@@ -11,7 +12,7 @@ import { Password, Username } from "./users";
 // disabled and enabled, a member given one, a session ended. Domain: src/domain/users.ts.
 
 const UserQuery = PageQuery.extend({
-  role: z.enum(["admin", "staff", "member", "merchant"]).optional(),
+  role: z.enum(roles).optional(),
   communityId: Id.optional(),
   memberId: Id.optional(),
   disabled: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
