@@ -6,7 +6,7 @@ import { approveServiceRecord, createServiceRecord, listServiceRecords } from ".
 import { IdempotencyConflict } from "../../db/write";
 import { AppError } from "../../errors";
 import { z } from "../../http/openapi";
-import { formatCount, label } from "../i18n";
+import { formatCount, label } from "../../i18n";
 import { deps, LangParam, pageQuery, qs, type WebContext } from "../page";
 import { formRecord } from "../session/forms";
 import { readTogether } from "../together";
@@ -120,7 +120,7 @@ async function rosterPage(s: Staff, state: FormState, status?: ContentfulStatusC
         <ul class="cards" aria-labelledby="recorded">
           {records.items.map((r) => (
             <li class="card" data-testid="record">
-              {r.memberName}（{r.passbookNo}）· {formatCount(r.minutes)} {minutesUnit} · {label(recordStatus(s), r.status)}
+              {r.memberName}（{r.passbookNo}）· {formatCount(r.minutes)} {minutesUnit} · {label(s.view.d.serviceRecordStatus, r.status)}
               {r.pointsAwarded ? ` · +${formatCount(r.pointsAwarded)}` : ""}
             </li>
           ))}
@@ -181,9 +181,6 @@ async function rosterPage(s: Staff, state: FormState, status?: ContentfulStatusC
     status,
   );
 }
-
-const recordStatus = (s: Staff): Record<string, string> =>
-  s.view.lang === "zh" ? { pending: "待审核", approved: "已通过", rejected: "未通过" } : { pending: "Pending", approved: "Approved", rejected: "Rejected" };
 
 export const rosterGet = async (c: WebContext) => {
   const s = await staffOf(c);

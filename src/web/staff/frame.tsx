@@ -7,7 +7,7 @@ import { listMembers } from "../../domain/members";
 import { AppError } from "../../errors";
 import type { Db } from "../../db/client";
 import { z } from "../../http/openapi";
-import type { Dict } from "../i18n";
+import type { Dict } from "../../i18n";
 import { deps, langOf, nowIso, qs, type WebContext } from "../page";
 import { checkCsrf, csrfToken } from "../session/csrf";
 import { firstResult, formFields, formKey, formRecord } from "../session/forms";

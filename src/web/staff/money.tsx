@@ -6,17 +6,18 @@ import { listVoucherTypes } from "../../domain/merchants";
 import { getVoucher, redeemVoucher } from "../../domain/vouchers";
 import { AppError } from "../../errors";
 import { z } from "../../http/openapi";
-import { formatCount, formatDateTime, formatYuan, label } from "../i18n";
+import { formatCount, formatDateTime, formatYuan, label } from "../../i18n";
 import { deps, LangParam, nowIso, pageQuery, qs, type WebContext } from "../page";
 import { readTogether } from "../together";
 import { action, Csrf, findMember, FormError, FormKeys, Input, Key, Optional, OptionalYuan, Select, staffOf, staffPage, Yuan, type FormState, type Staff } from "./frame";
+import { donationKinds, fundPurposes, type DonorType } from "../../vocabulary";
 
 // Money and vouchers at the office: donations (money and goods), fund expenses with their
 // receipt number, the fund statement; and the voucher counter: redeem for a member, look up a code.
 
 const Done = z.string().max(20).optional();
-const DONORS = ["company", "individual", "member", "anonymous"] as const;
-const PURPOSES = ["disability_aid", "poverty_relief", "hardship_aid", "wish_purchase", "operations"] as const;
+// The order the form offers them: most gifts at a desk come from companies and people.
+const DONORS = ["company", "individual", "member", "anonymous"] as const satisfies readonly DonorType[];
 
 async function moneyPage(s: Staff, state: FormState, status?: ContentfulStatusCode) {
   const { c, w, d } = s;
@@ -64,7 +65,7 @@ async function moneyPage(s: Staff, state: FormState, status?: ContentfulStatusCo
             <FormKeys s={s} />
             {community("expense")}
             <Input form="expense" name="amountYuan" label={w.amountYuan} state={state} inputmode="decimal" required maxlength={12} />
-            <Select form="expense" name="purpose" label={w.purpose} state={state} options={PURPOSES.map((x) => [x, label(d.purposes, x)])} />
+            <Select form="expense" name="purpose" label={w.purpose} state={state} options={fundPurposes.map((x) => [x, label(d.purposes, x)])} />
             <Input form="expense" name="description" label={w.description} state={state} required maxlength={500} />
             <Input form="expense" name="payee" label={w.payee} state={state} required maxlength={100} />
             <Input form="expense" name="receiptRef" label={w.receiptRef} state={state} required maxlength={100} />
@@ -89,7 +90,7 @@ const DonationForm = z.strictObject({
   donorType: z.enum(DONORS),
   donorName: Optional(z.string().trim().min(1).max(100)),
   member: Optional(z.string().trim().min(1).max(50)),
-  kind: z.enum(["money", "goods"]),
+  kind: z.enum(donationKinds),
   amountYuan: OptionalYuan,
   goodsDescription: Optional(z.string().trim().min(1).max(200)),
   quantity: Optional(z.coerce.number().int().min(1).max(100000)),
@@ -132,7 +133,7 @@ export const expensePost = action({
     key: Key,
     communityId: z.string().max(40).optional(),
     amountYuan: Yuan,
-    purpose: z.enum(PURPOSES),
+    purpose: z.enum(fundPurposes),
     description: z.string().trim().min(1).max(500),
     payee: z.string().trim().min(1).max(100),
     receiptRef: z.string().trim().min(1).max(100),

@@ -5,10 +5,11 @@ import { staffWorklist, type Worklist } from "../../domain/worklist";
 import { hashPassword } from "../../auth/password";
 import { z } from "../../http/openapi";
 import { Stars } from "../components";
-import { formatCount, formatDate, formatDateTime } from "../i18n";
+import { formatCount, formatDate, formatDateTime } from "../../i18n";
 import { deps, LangParam, nowIso, pageQuery, qs, type WebContext } from "../page";
 import { readTogether } from "../together";
 import { action, Csrf, FormError, FormKeys, Input, Key, Optional, options, Select, staffOf, staffPage, type FormState, type Staff } from "./frame";
+import { memberKinds } from "../../vocabulary";
 
 // The console's first pages: the worklist (what to do next) and the members: find one by name,
 // phone or passbook number, open a passbook (with a login), read and print it.
@@ -157,7 +158,7 @@ const OpenForm = z
     key: Key,
     communityId: z.string().max(40).optional(),
     name: z.string().trim().min(1).max(50),
-    kind: z.enum(["party_member", "volunteer", "cadre", "resident"]),
+    kind: z.enum(memberKinds),
     phone: Optional(z.string().trim().regex(/^\+?[0-9 -]{5,20}$/)),
     username: Optional(z.string().trim().regex(/^[A-Za-z0-9_.-]{3,64}$/)),
     password: Optional(z.string().min(8).max(200)),

@@ -2,22 +2,21 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { listCommunities } from "../../domain/communities";
 import { cancelWish, claimWish, confirmWish, createWish, fulfilWish, listWishes, releaseWish } from "../../domain/wishes";
 import { z } from "../../http/openapi";
-import { formatDateTime, formatYuan, label } from "../i18n";
+import { formatDateTime, formatYuan, label } from "../../i18n";
 import { deps, LangParam, pageQuery, qs, type WebContext } from "../page";
 import { readTogether } from "../together";
 import { action, Csrf, findMember, FormError, FormKeys, Input, Key, Optional, OptionalYuan, options, Select, staffOf, staffPage, type FormState, type Staff } from "./frame";
+import { beneficiaryGroups, wishKinds, wishStatuses } from "../../vocabulary";
 
 // Wishes at the station: register, claim for a member, release, record as fulfilled, confirm
 // after the follow-up visit (回访) with the beneficiary's satisfaction, cancel.
 
-const STATUSES = ["open", "claimed", "fulfilled", "confirmed", "cancelled"] as const;
 const WishesQuery = z.strictObject({
-  status: z.enum(STATUSES).optional(),
+  status: z.enum(wishStatuses).optional(),
   cursor: z.string().max(200).optional(),
   lang: LangParam,
   done: z.string().max(20).optional(),
 });
-const GROUPS = ["hardship_resident", "left_behind_child", "migrant_worker_child", "elderly", "disabled", "other"] as const;
 
 async function wishesPage(s: Staff, state: FormState, status?: ContentfulStatusCode) {
   const { c, w, d } = s;
@@ -26,7 +25,7 @@ async function wishesPage(s: Staff, state: FormState, status?: ContentfulStatusC
     Promise.all([listWishes(db, s.p, { limit: 20, cursor: q.cursor, status: q.status }), s.p.role === "admin" ? listCommunities(db, { limit: 100 }) : null]),
   );
   const time = c.get("time");
-  const statusOptions: [string, string][] = [["", w.allStatuses], ...STATUSES.map((x): [string, string] => [x, label(d.wishStatus, x)])];
+  const statusOptions: [string, string][] = [["", w.allStatuses], ...wishStatuses.map((x): [string, string] => [x, label(d.wishStatus, x)])];
   return staffPage(
     s,
     "/staff/wishes",
@@ -114,7 +113,7 @@ async function wishesPage(s: Staff, state: FormState, status?: ContentfulStatusC
         <Input form="register" name="title" label={w.wishTitle} state={state} required maxlength={100} />
         <Input form="register" name="description" label={w.description} state={state} required maxlength={1000} />
         <Select form="register" name="kind" label={w.wishKind} state={state} options={options(w.wishKinds)} />
-        <Select form="register" name="beneficiaryGroup" label={w.group} state={state} options={GROUPS.map((g) => [g, label(d.groups, g)])} />
+        <Select form="register" name="beneficiaryGroup" label={w.group} state={state} options={beneficiaryGroups.map((g) => [g, label(d.groups, g)])} />
         <Input form="register" name="beneficiaryName" label={w.beneficiaryName} state={state} required maxlength={50} />
         <Input form="register" name="beneficiaryContact" label={w.beneficiaryContact} state={state} maxlength={100} />
         <Input form="register" name="estimatedYuan" label={w.estimatedYuan} state={state} inputmode="decimal" maxlength={12} />
@@ -141,8 +140,8 @@ const RegisterForm = z.strictObject({
   communityId: z.string().max(40).optional(),
   title: z.string().trim().min(1).max(100),
   description: z.string().trim().min(1).max(1000),
-  kind: z.enum(["goods", "service"]),
-  beneficiaryGroup: z.enum(GROUPS),
+  kind: z.enum(wishKinds),
+  beneficiaryGroup: z.enum(beneficiaryGroups),
   beneficiaryName: z.string().trim().min(1).max(50),
   beneficiaryContact: Optional(z.string().trim().max(100)),
   estimatedYuan: OptionalYuan,

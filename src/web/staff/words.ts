@@ -1,4 +1,4 @@
-import type { Lang } from "../i18n";
+import { dictionaries, type Lang } from "../../i18n";
 
 // The staff console's words, Chinese first. The public pages' dictionary (../i18n) gives the
 // shared labels (statuses, groups, purposes, columns); these are the console's own.
@@ -35,7 +35,7 @@ const zh = {
   loginHelp: "填写后会员可以登录“我的存折”自助办理。",
   openButton: "办理存折",
   opened: (no: string) => `已办理爱心存折：${no}`,
-  memberKinds: { party_member: "党员", volunteer: "志愿者", cadre: "干部", resident: "居民" } as Record<string, string>,
+  memberKinds: dictionaries.zh.memberKinds,
   printPassbook: "打印存折",
   back: "返回",
   // wishes
@@ -43,7 +43,7 @@ const zh = {
   wishTitle: "心愿",
   description: "说明",
   wishKind: "类型",
-  wishKinds: { goods: "物品", service: "服务" } as Record<string, string>,
+  wishKinds: dictionaries.zh.wishKinds,
   estimatedYuan: "估计价值（元，选填）",
   group: "受助群体",
   beneficiaryName: "受助人姓名",
@@ -175,14 +175,14 @@ const en: StaffWords = {
   loginHelp: "With a login the member can use My passbook themselves.",
   openButton: "Open passbook",
   opened: (no: string) => `Passbook opened: ${no}`,
-  memberKinds: { party_member: "Party member", volunteer: "Volunteer", cadre: "Cadre", resident: "Resident" },
+  memberKinds: dictionaries.en.memberKinds,
   printPassbook: "Print passbook",
   back: "Back",
   registerWish: "Register a wish",
   wishTitle: "Wish",
   description: "Description",
   wishKind: "Kind",
-  wishKinds: { goods: "Goods", service: "Service" },
+  wishKinds: dictionaries.en.wishKinds,
   estimatedYuan: "Estimated value (yuan, optional)",
   group: "Beneficiary group",
   beneficiaryName: "Beneficiary's name",
