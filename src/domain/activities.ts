@@ -8,7 +8,7 @@ import { newId } from "../ids";
 import { assertRole, assertStaffOf } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { ruleVersionsQuery, toRules } from "./rules";
-import { addApproval, FIRST_SERVICE_DATE, serviceRecordJson, staffMethod, type ServiceRecordRow } from "./service-records";
+import { addApproval, FIRST_SERVICE_DATE, pendingRecord, serviceRecordJson, staffMethod, type ServiceRecordRow } from "./service-records";
 import { bump, commitWith, communityOfWrite, dayOf, type WriteCtx } from "./writes";
 
 // Volunteer activities (outings): a time and place, a category and an optional capacity. Staff
@@ -158,27 +158,19 @@ export async function recordAttendance(db: Db, actor: Principal, id: string, inp
 
   const method = staffMethod(activity.date, today, input.method);
   const write = new Write();
-  const rows: ServiceRecordRow[] = input.entries.map((e) => ({
-    id: newId(),
-    memberId: e.memberId,
-    communityId: activity.communityId,
-    activityId: activity.id,
-    categoryId: activity.categoryId,
-    date: activity.date,
-    minutes: e.minutes,
-    description: input.description ?? activity.title,
-    status: "pending",
-    reason: null,
-    method,
-    evidenceRef: input.evidenceRef ?? null,
-    decidedBy: null,
-    decidedAt: null,
-    pointsAwarded: null,
-    transactionId: null,
-    reversalId: null,
-    createdBy: actor.userId,
-    createdAt: ctx.at,
-  }));
+  const rows: ServiceRecordRow[] = input.entries.map((e) =>
+    pendingRecord(actor, ctx, {
+      memberId: e.memberId,
+      communityId: activity.communityId,
+      activityId: activity.id,
+      categoryId: activity.categoryId,
+      date: activity.date,
+      minutes: e.minutes,
+      description: input.description ?? activity.title,
+      method,
+      evidenceRef: input.evidenceRef ?? null,
+    }),
+  );
   for (const row of rows) write.expect("already_recorded", `NOT EXISTS (${ON_ACTIVITY})`, [activity.id, row.memberId]);
   write.add(db.orm.insert(serviceRecords).values(rows));
   capacityHolds(write, activity);
@@ -290,8 +282,7 @@ export async function checkOut(db: Db, actor: Principal, id: string, input: { co
   const to = Math.min(Date.parse(ctx.at), activity.endAt ? Date.parse(activity.endAt) : Infinity);
   const minutes = Math.floor((to - from) / 60_000);
   if (minutes < 1) throw new AppError("validation_failed", "Less than a minute of the outing lies between your sign-in and sign-out", { minutes });
-  const row: ServiceRecordRow = {
-    id: newId(),
+  const row = pendingRecord(actor, ctx, {
     memberId: member.id,
     communityId: activity.communityId,
     activityId: activity.id,
@@ -299,18 +290,9 @@ export async function checkOut(db: Db, actor: Principal, id: string, input: { co
     date: activity.date,
     minutes: Math.min(minutes, 24 * 60),
     description: activity.title,
-    status: "pending",
-    reason: null,
     method: "checkin",
     evidenceRef: null,
-    decidedBy: null,
-    decidedAt: null,
-    pointsAwarded: null,
-    transactionId: null,
-    reversalId: null,
-    createdBy: actor.userId,
-    createdAt: ctx.at,
-  };
+  });
   const write = new Write();
   codeHolds(write, id, input.code, ctx.at);
   write

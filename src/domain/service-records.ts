@@ -17,6 +17,23 @@ import type { RecordMethod } from "../vocabulary";
 
 export type ServiceRecordRow = typeof serviceRecords.$inferSelect;
 
+type RecordFacts = Omit<ServiceRecordRow, "id" | "status" | "reason" | "decidedBy" | "decidedAt" | "pointsAwarded" | "transactionId" | "reversalId" | "createdBy" | "createdAt">;
+
+/** A new record as every way of recording one leaves it: pending, undecided, no credit yet. */
+export const pendingRecord = (actor: Principal, ctx: WriteCtx, facts: RecordFacts): ServiceRecordRow => ({
+  id: newId(),
+  ...facts,
+  status: "pending",
+  reason: null,
+  decidedBy: null,
+  decidedAt: null,
+  pointsAwarded: null,
+  transactionId: null,
+  reversalId: null,
+  createdBy: actor.userId,
+  createdAt: ctx.at,
+});
+
 /** How hours came to be recorded: proven by sign-in and sign-out, entered by staff, claimed by the member, or back-filled later. */
 
 export const serviceRecordJson = (r: ServiceRecordRow) => ({
@@ -97,8 +114,7 @@ export async function createServiceRecord(db: Db, actor: Principal, input: NewSe
       throw new AppError("validation_failed", "The activity belongs to another community", { field: "activityId" });
     }
   }
-  const row: ServiceRecordRow = {
-    id: newId(),
+  const row = pendingRecord(actor, ctx, {
     memberId: member.id,
     communityId: member.communityId,
     activityId: input.activityId ?? null,
@@ -106,18 +122,9 @@ export async function createServiceRecord(db: Db, actor: Principal, input: NewSe
     date: input.date,
     minutes: input.minutes,
     description: input.description,
-    status: "pending",
-    reason: null,
     method: actor.role === "member" ? "member_claim" : staffMethod(input.date, today, input.method),
     evidenceRef: input.evidenceRef ?? null,
-    decidedBy: null,
-    decidedAt: null,
-    pointsAwarded: null,
-    transactionId: null,
-    reversalId: null,
-    createdBy: actor.userId,
-    createdAt: ctx.at,
-  };
+  });
   return commitWith(db, new Write().add(db.orm.insert(serviceRecords).values(row)), ctx, serviceRecordJson(row));
 }
 
