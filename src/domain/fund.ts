@@ -69,14 +69,7 @@ const actorFacts = (actor: Principal) => ({
  */
 function payStatements(
   write: Write,
-  e: {
-    id: string;
-    amountFen: number;
-    purpose: FundPurpose;
-    description: string;
-    payee: string | null;
-    receiptRef: string;
-    communityId: string | null;
+  e: Pick<ExpenseRecord, "id" | "amountFen" | "purpose" | "description" | "payee" | "receiptRef" | "communityId"> & {
     receipts: { sha256: string }[];
   },
   draws: Draw[],
