@@ -14,6 +14,7 @@ a{color:#8a1216}
 a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,[tabindex]:focus-visible{outline:3px solid #1f6feb;outline-offset:2px}
 .skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem;z-index:10}
 .skip:focus{left:.5rem}
+.qr{width:12rem;max-width:100%;margin:0}.qr.large{width:16rem}.qr.small{width:7rem}.qr svg{display:block;width:100%;height:auto}
 .site{background:var(--accent);color:var(--accent-ink)}
 .site-inner{max-width:64rem;margin:0 auto;padding:.6rem 1rem;display:flex;flex-wrap:wrap;align-items:center;gap:.25rem 1rem}
 .brand{color:#fff;font-weight:700;font-size:1.2rem;text-decoration:none;margin-right:auto}
