@@ -31,6 +31,7 @@ import { pageNotFound, webRoutes } from "./web/routes";
 import { wishRoutes } from "./http/routes/wishes";
 import { activityRoutes } from "./http/routes/activities";
 import { serviceRecordRoutes } from "./http/routes/service-records";
+import { certificateRoutes } from "./http/routes/certificates";
 import { serviceCategoryRoutes } from "./http/routes/service-categories";
 import { donationRoutes } from "./http/routes/donations";
 import { rankingRoutes } from "./http/routes/rankings";
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps) {
     .route("/", wishRoutes)
     .route("/", activityRoutes)
     .route("/", serviceRecordRoutes)
+    .route("/", certificateRoutes)
     .route("/", serviceCategoryRoutes)
     .route("/", donationRoutes)
     .route("/", rankingRoutes)

@@ -31,3 +31,10 @@ export function normaliseVoucherCode(input: string): string {
     .replace(/[IL]/g, "1");
   return plain.length === 16 ? plain.match(/.{4}/g)!.join("-") : plain;
 }
+
+/** `length` random Crockford base32 characters: a check code that makes a sequential number unguessable. */
+export function newCheckCode(length: number): string {
+  const bytes = new Uint8Array(length);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => CROCKFORD[b & 31]).join("");
+}

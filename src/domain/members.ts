@@ -51,6 +51,9 @@ export const memberJson = (m: MemberRow) => ({
 
 const NEXT_SEQ = "(SELECT IFNULL(MAX(passbook_seq), 0) + 1 FROM members)";
 
+/** The bank's prefix of passbook numbers (CS-000123), which certificate numbers carry too: set here only. */
+export const PASSBOOK_PREFIX = "CS";
+
 /**
  * Opens a passbook: the member, their points account and (optionally) a login, in one write.
  * The passbook number is taken inside the write, so two at once never share one. With an
@@ -72,7 +75,7 @@ export async function createMember(
     .expect("not_found", "EXISTS (SELECT 1 FROM communities WHERE id = ?)", [input.communityId])
     .add({
       sql: `INSERT INTO members (id, community_id, name, kind, phone, passbook_seq, passbook_no, account_id, public_opt_out, created_at)
-            VALUES (?, ?, ?, ?, ?, ${NEXT_SEQ}, 'CS-' || printf('%06d', ${NEXT_SEQ}), ?, ?, ?)`,
+            VALUES (?, ?, ?, ?, ?, ${NEXT_SEQ}, '${PASSBOOK_PREFIX}-' || printf('%06d', ${NEXT_SEQ}), ?, ?, ?)`,
       args: [id, input.communityId, input.name, input.kind, input.phone ?? null, accountId, input.publicOptOut ? 1 : 0, at],
     })
     .add({
@@ -168,7 +171,7 @@ function memberSearch(q: string): SQL | undefined {
   return or(
     contains(members.name),
     contains(members.phone),
-    eq(members.passbookNo, digits ? `CS-${digits.padStart(6, "0")}` : text.toUpperCase()),
+    eq(members.passbookNo, digits ? `${PASSBOOK_PREFIX}-${digits.padStart(6, "0")}` : text.toUpperCase()),
   );
 }
 

@@ -121,6 +121,14 @@ export async function routeTour(): Promise<TourStop[]> {
     body: { memberId: member.id, date: "2026-02-27", minutes: 30, description: "自报" },
   })).body;
   await visit("POST /v1/service-records/:id/reject", `/v1/service-records/${toReject.id}/reject`, { token: staff, body: { reason: "无人证明" } });
+  const certificate = await visit("POST /v1/members/:id/certificates", `/v1/members/${member.id}/certificates`, {
+    token: staff,
+    body: { from: "2026-02-01", to: "2026-02-28", personInCharge: "巡检主任", contact: "0571-00000000" },
+  });
+  await visit("GET /v1/members/:id/certificates", `/v1/members/${member.id}/certificates`, { token: staff });
+  await visit("GET /v1/certificates/:id", `/v1/certificates/${certificate.id}`, { token: memberToken });
+  await visit("GET /v1/public/certificates/:number", `/v1/public/certificates/${certificate.number}`);
+  await visit("POST /v1/certificates/:id/revoke", `/v1/certificates/${certificate.id}/revoke`, { token: admin, body: { reason: "巡检撤销" } });
   const category = await visit("POST /v1/service-categories", "/v1/service-categories", { token: admin, body: { code: "elder_care", name: "助老服务" } });
   await visit("GET /v1/service-categories", "/v1/service-categories");
   const outing = await visit("POST /v1/activities (timed)", "/v1/activities", {

@@ -70,7 +70,7 @@ const MARK = {
   record: "alice服务ACCESS-MARK",
   usage: "物资去向ACCESS-MARK",
 };
-let fixtures: { voucherCode: string; claimedWish: string; transactionId: string; goodsDonation: string };
+let fixtures: { voucherCode: string; claimedWish: string; transactionId: string; goodsDonation: string; certificate: { id: string; number: string } };
 
 // prettier-ignore
 const TABLE: Row[] = [
@@ -167,6 +167,11 @@ const TABLE: Row[] = [
   { route: "POST /v1/transfers",                            expect: [201, 201, 403, 201, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/transfers", body: { fromMemberId: s.alice.id, to: { memberId: s.bob.id }, points: 1 } }) },
   { route: "POST /v1/pools/wish/grants",                    expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: "/v1/pools/wish/grants", body: { memberId: s.alice.id, points: 1, reason: "帮扶" } }) },
   { route: "GET /v1/public/pools/wish",                     expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/public/pools/wish" }), secret: { value: (s) => s.alice.id, sees: [] } },
+  { route: "POST /v1/members/{id}/certificates",            expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}/certificates`, body: { from: today(s), to: today(s) } }) },
+  { route: "GET /v1/members/{id}/certificates",             expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: (s) => ({ path: `/v1/members/${s.alice.id}/certificates` }) },
+  { route: "GET /v1/certificates/{id}",                     expect: [200, 200, 403, 200, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/certificates/${fixtures.certificate.id}` }) },
+  { route: "POST /v1/certificates/{id}/revoke",             expect: [200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/certificates/${(await certificateOf(s)).id}/revoke`, body: { reason: "撤销" } }) },
+  { route: "GET /v1/public/certificates/{number}",          expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: `/v1/public/certificates/${fixtures.certificate.number}` }), secret: { value: (s) => s.alice.id, sees: [] } },
   { route: "GET /v1/reports/quality",                       expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/reports/quality" }) },
 ];
 
@@ -182,6 +187,11 @@ async function requestedReversal(s: Scene): Promise<string> {
   const tx = (await companyGift(s)).transactionId as string;
   await must(s.bank, "POST", `/v1/transactions/${tx}/reversal-request`, s.staffA, { reason: "录入错误" });
   return tx;
+}
+
+/** A certificate of alice's service today (she has an approved record of today from the set-up). */
+function certificateOf(s: Scene) {
+  return must(s.bank, "POST", `/v1/members/${s.alice.id}/certificates`, s.staffA, { from: today(s), to: today(s) });
 }
 
 function companyGift(s: Scene) {
@@ -208,6 +218,8 @@ beforeAll(async () => {
   await must(bank, "POST", "/v1/activities", s.staffA, { title: MARK.activity, date: today(s), place: "广场" });
   await must(bank, "POST", "/v1/service-records", s.alice.token, { memberId: s.alice.id, date: today(s), minutes: 30, description: MARK.record });
   await voucherOf(s, s.bob);
+  const served = await must(bank, "POST", "/v1/service-records", s.staffA, { memberId: s.alice.id, date: today(s), minutes: 60, description: "助老" });
+  await must(bank, "POST", `/v1/service-records/${served.id}/approve`, s.staffA, {});
   await must(bank, "POST", "/v1/transfers", s.alice.token, { fromMemberId: s.alice.id, to: { pool: "wish" }, points: 1000 });
   const goods = await must(bank, "POST", "/v1/donations", s.staffA, {
     donor: { type: "anonymous" },
@@ -220,6 +232,7 @@ beforeAll(async () => {
     claimedWish: await wishIn(s, "claimed"),
     transactionId: (await companyGift(s)).transactionId,
     goodsDonation: goods.id,
+    certificate: await certificateOf(s),
   };
 
   const adminClaims = decodeJwt(bank.admin);

@@ -11,17 +11,22 @@ import { PRIVATE, webScene, type WebScene } from "../helpers/web";
 
 let scene: WebScene;
 let donationId: string;
+let certificateNumber: string;
 const privateStrings = Object.values(PRIVATE);
 
 beforeAll(async () => {
   scene = await webScene();
   const list = await scene.bank.call("GET", "/v1/donations?limit=100");
   donationId = list.body.items.find((d: { kind: string }) => d.kind === "goods").id;
+  // alice has a phone on file: her certificate's verification must not carry it
+  const issued = await scene.bank.call("POST", `/v1/members/${scene.alice.id}/certificates`, { token: scene.staffA, body: { from: "2026-01-01", to: "2026-03-01" } });
+  if (issued.status !== 201) throw new Error(JSON.stringify(issued.body));
+  certificateNumber = issued.body.number;
 });
 
 /** Real ids for public routes with path parameters; a new public route with one must be added here. */
 const pathParams = (path: string): string | undefined =>
-  ({ "/v1/donations/{id}": `/v1/donations/${donationId}` })[path];
+  ({ "/v1/donations/{id}": `/v1/donations/${donationId}`, "/v1/public/certificates/{number}": `/v1/public/certificates/${certificateNumber}` })[path];
 
 /** Queries a public route cannot answer without (a proof needs its tree sizes). */
 const requiredQuery: Record<string, string> = {
