@@ -104,7 +104,7 @@ export function checkedDb(db: Db, p: Principal): CheckedDb {
     },
   });
   return {
-    db: createDb(client),
+    db: createDb(client, db),
     checked: () => checked,
     check: async () => {
       if (checked) return;

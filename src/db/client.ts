@@ -8,10 +8,14 @@ export type Orm = LibSQLDatabase<typeof schema>;
 export interface Db {
   client: Client;
   orm: Orm;
+  /** One object for every view of one database (a request's checked view too): what the isolate's caches are kept by. */
+  readonly cacheKey: object;
 }
 
-export function createDb(client: Client): Db {
-  return { client, orm: drizzle(client, { schema }) };
+/** `of`: the database this is a view of, whose caches it shares. */
+export function createDb(client: Client, of?: Db): Db {
+  const db: Db = { client, orm: drizzle(client, { schema }), cacheKey: of?.cacheKey ?? {} };
+  return db;
 }
 
 /**

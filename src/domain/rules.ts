@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { ruleVersions } from "../../db/schema";
+import { forgetRules } from "./rule-cache";
 
 export interface Rules {
   version: number;
@@ -146,5 +147,6 @@ export async function createRules(db: Db, requested: NewRules, at: string, creat
     ],
   });
   if (!res.rows[0]) throw new AppError("not_found", "A service category in categoryRates does not exist", { field: "categoryRates" });
+  forgetRules(db);
   return { version: Number(res.rows[0].version), ...input };
 }

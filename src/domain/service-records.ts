@@ -2,14 +2,16 @@ import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { activities, members, serviceCategories, serviceRecords } from "../../db/schema";
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
+import { jsonObject, sql, type Sql, type Val } from "../db/sql";
 import { Write } from "../db/write";
 import { AppError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
-import { assertRole, assertStaffOf } from "./access";
+import { assertRole, assertStaffOf, STAFF_ONLY } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { earnPoints } from "./points";
-import { pointsForMinutes, ruleInForce, ruleVersionsQuery, toRules, type Rules } from "./rules";
-import { bump, commitWith, dayOf, type WriteCtx } from "./writes";
+import { pointsForMinutes, ruleInForce, type Rules } from "./rules";
+import { ruleOnDate, rulesUnchanged, withCachedRules } from "./rule-cache";
+import { bump, commitReplying, commitWith, dayOf, type WriteCtx } from "./writes";
 import type { RecordMethod } from "../vocabulary";
 
 // Service records: a record of minutes is pending until staff of the member's community approve
@@ -159,24 +161,6 @@ export async function listServiceRecords(
   return toPage(rows, q.limit, (r) => r.record.id, (r) => ({ ...serviceRecordJson(r.record), memberName: r.memberName, passbookNo: r.passbookNo }));
 }
 
-/** One read round-trip: the record, its member and the rules. */
-async function loadRecord(db: Db, actor: Principal, id: string) {
-  assertRole(actor, "staff", "admin");
-  const [rows, ruleRows] = await db.orm.batch([
-    db.orm
-      .select({ record: serviceRecords, member: members })
-      .from(serviceRecords)
-      .innerJoin(members, eq(members.id, serviceRecords.memberId))
-      .where(eq(serviceRecords.id, id)),
-    ruleVersionsQuery(db),
-  ]);
-  const found = rows[0];
-  if (!found) throw notFound("Service record");
-  assertStaffOf(actor, found.record.communityId);
-  if (found.record.status !== "pending") throw new AppError("record_not_pending", `This record is already ${found.record.status}`);
-  return { ...found, rules: toRules(ruleRows) };
-}
-
 export const decide = (write: Write, sql: string, args: (string | number | null)[]) =>
   write.add({ sql: `${sql} WHERE id = ? AND status = 'pending'`, args }).expectChanged("record_not_pending");
 
@@ -260,17 +244,131 @@ export function addApproval(
   return { updated, rule, points, transactionId };
 }
 
+/**
+ * Approves one record in one round-trip: what the approval depends on (the record, its member,
+ * the rule version in force on its date) is read by the database inside the write, from the
+ * record's row and the isolate's cached rule versions (see rule-cache.ts), and the reply is built
+ * there too. The refusals come in the order the reads made them: not found, not yours, already
+ * decided, too early a date, no rule in force, four-eyes; then the daily cap after it counts.
+ */
 export async function approveServiceRecord(db: Db, actor: Principal, id: string, ctx: WriteCtx) {
-  const loaded = await loadRecord(db, actor, id);
-  const write = new Write();
-  const { updated, rule } = addApproval(write, actor, loaded, ctx);
-  return commitWith(db, write, ctx, { ...serviceRecordJson(updated), ruleVersion: rule.version });
+  assertRole(actor, "staff", "admin");
+  return withCachedRules(db, (rules) => {
+    const { write, reply } = approvalWrite(actor, id, rules, ctx);
+    return commitReplying<ReturnType<typeof serviceRecordJson> & { ruleVersion: number }>(db, write, ctx, reply);
+  });
 }
 
-export async function rejectServiceRecord(db: Db, actor: Principal, id: string, input: { reason: string }, ctx: WriteCtx) {
-  const { record } = await loadRecord(db, actor, id);
+function approvalWrite(actor: Principal, id: string, rules: Rules[], ctx: WriteCtx): { write: Write; reply: Sql } {
   const write = new Write();
-  decide(write, "UPDATE service_records SET status = 'rejected', reason = ?, decided_by = ?, decided_at = ?", [input.reason, actor.userId, ctx.at, id]);
-  const updated: ServiceRecordRow = { ...record, status: "rejected", reason: input.reason, decidedBy: actor.userId, decidedAt: ctx.at };
-  return commitWith(db, write, ctx, serviceRecordJson(updated));
+  rulesUnchanged(write, rules);
+  const col = pendingGuards(write, actor, id);
+  const rule = ruleOnDate(rules, dayOf(ctx), col("date"));
+  const ruleField = (field: string): Sql => sql`json_extract((${rule}), ${`$.${field}`})`;
+  const memberId = col("member_id");
+  const memberCol = (column: string): Sql => sql`SELECT ${{ sql: column, args: [] }} FROM members WHERE id = (${memberId})`;
+  const early = tooEarly("This record cannot be credited: reject it.");
+  write.expect("validation_failed", sql`(${col("date")}) >= ${FIRST_SERVICE_DATE}`, [], { message: early.message, details: early.details });
+  write.expect("validation_failed", sql`(${rule}) IS NOT NULL`, [], { message: "No rule version was in force on the service date" });
+  write.expect("same_person", sql`NOT (${ruleField("second")} AND (${col("created_by")}) = ${actor.userId})`, [], {
+    message: "Whoever recorded these hours cannot approve them: another staff member must",
+    details: { recordId: id },
+  });
+  // Points at the category's rate of the version in force (none for back-filled hours where it says so).
+  const points = sql`CASE WHEN (${col("method")}) = 'backfill' AND NOT ${ruleField("backfill")} THEN 0
+    ELSE (${col("minutes")}) * IFNULL(json_extract((${rule}), '$.cats."' || (${col("category_id")}) || '"'), ${ruleField("rate")}) / 60 END`;
+  const transactionId = newId();
+  write
+    .add(
+      sql`UPDATE service_records SET status = 'approved', decided_by = ${actor.userId}, decided_at = ${ctx.at},
+            points_awarded = ${points}, transaction_id = CASE WHEN ${points} > 0 THEN ${transactionId} END
+          WHERE id = ${id} AND status = 'pending'`,
+    )
+    .expectChanged("record_not_pending");
+  // From here the record's row holds its points.
+  const awarded = col("points_awarded");
+  write.expect(
+    "limit_reached",
+    sql`${ruleField("maxDay")} IS NULL OR (SELECT COALESCE(SUM(minutes), 0) FROM service_records
+          WHERE member_id = (${memberId}) AND date = (${col("date")}) AND status = 'approved' AND reversal_id IS NULL) <= ${ruleField("maxDay")}`,
+    [],
+    "A member's approved service on one date is at most the daily limit of the rules in force",
+  );
+  const minutes = col("minutes");
+  earnPoints(write, {
+    transactionId,
+    member: { id: memberId, accountId: memberCol("account_id"), communityId: memberCol("community_id") },
+    points: awarded,
+    minutes,
+    at: ctx.at,
+    year: sql`CAST(substr((${col("date")}), 1, 4) AS INTEGER)`,
+    kind: "service_approved",
+    memo: sql`'志愿服务 ' || (${minutes}) || ' 分钟：' || (${col("description")})`,
+    rules: { version: ruleField("v"), starThresholds: ruleField("stars"), maxBalance: ruleField("cap") },
+    refType: "service_record",
+    refId: id,
+    createdBy: actor.userId,
+  });
+  write.add(sql`UPDATE members SET service_minutes = service_minutes + (${minutes}) WHERE id = (${memberId})`);
+  bump(write, "service_minutes", minutes);
+  write.add(
+    sql`UPDATE counters SET value = value + 1 WHERE name = 'participants' AND (${col("activity_id")}) IS NOT NULL AND NOT EXISTS (
+          SELECT 1 FROM service_records WHERE member_id = (${memberId}) AND activity_id = (${col("activity_id")}) AND status = 'approved' AND id <> ${id})`,
+  );
+  return { write, reply: recordReply(id, { ruleVersion: ruleField("v") }) };
+}
+
+/**
+ * The guards a decision on record `id` starts with, in the order a read would have refused:
+ * it exists, the caller is staff of its community (or admin), it is still pending. Returns the
+ * record's columns as expressions, for the rest of the write.
+ */
+function pendingGuards(write: Write, actor: Principal, id: string) {
+  const col = (column: string): Sql => ({ sql: `SELECT ${column} FROM service_records WHERE id = ?`, args: [id] });
+  write.expect("not_found", sql`EXISTS ${col("1")}`, [], notFound("Service record").message);
+  if (actor.role === "staff") write.expect("forbidden", sql`(${col("community_id")}) = ${actor.communityId}`, [], { message: STAFF_ONLY });
+  write.expect("record_not_pending", sql`(${col("status")}) = 'pending'`);
+  return col;
+}
+
+/** The record's JSON (as serviceRecordJson gives it) built by the database from its row, plus `extra`. */
+function recordReply(id: string, extra: Record<string, Val>): Sql {
+  const c = (column: string): Sql => ({ sql: column, args: [] });
+  const json = jsonObject({
+    id: c("id"),
+    memberId: c("member_id"),
+    communityId: c("community_id"),
+    activityId: c("activity_id"),
+    categoryId: c("category_id"),
+    date: c("date"),
+    minutes: c("minutes"),
+    description: c("description"),
+    status: c("status"),
+    reason: c("reason"),
+    method: c("method"),
+    evidenceRef: c("evidence_ref"),
+    recordedBy: c("created_by"),
+    approvedBy: c("CASE WHEN status = 'approved' THEN decided_by END"),
+    decidedBy: c("decided_by"),
+    decidedAt: c("decided_at"),
+    pointsAwarded: c("points_awarded"),
+    transactionId: c("transaction_id"),
+    reversalId: c("reversal_id"),
+    createdAt: c("created_at"),
+    ...extra,
+  });
+  return { sql: `${json.sql} FROM service_records WHERE id = ?`, args: [...json.args, id] };
+}
+/** Rejects a pending record, in one round-trip: the same refusals as an approval's, then the decision. */
+export async function rejectServiceRecord(db: Db, actor: Principal, id: string, input: { reason: string }, ctx: WriteCtx) {
+  assertRole(actor, "staff", "admin");
+  const write = new Write();
+  pendingGuards(write, actor, id);
+  write
+    .add(
+      sql`UPDATE service_records SET status = 'rejected', reason = ${input.reason}, decided_by = ${actor.userId}, decided_at = ${ctx.at}
+          WHERE id = ${id} AND status = 'pending'`,
+    )
+    .expectChanged("record_not_pending");
+  return commitReplying<ReturnType<typeof serviceRecordJson>>(db, write, ctx, recordReply(id, {}));
 }

@@ -155,4 +155,32 @@ describe("stars and the honorary title", () => {
     bank.clock.set("2026-03-01T09:30:00.000Z");
     expect(await passbook(bank, scene.alice.id)).toMatchObject({ stars: 3, title: null, earnedTotal: 300 });
   });
+
+  it("a version another isolate added is used at once: the approval's guard sees the cached rules are stale and it runs again on fresh ones", async () => {
+    const scene = await earningScene({ clockStart: "2026-03-01T08:00:00.000Z" });
+    const { bank } = scene;
+    const record = () =>
+      ok(bank, 201, "POST", "/v1/service-records", { token: scene.staffA, body: { memberId: scene.alice.id, date: "2026-02-28", minutes: 60, description: "社区巡逻" } });
+    const approve = async (id: string) => {
+      await bank.settle();
+      bank.roundTrips.reset();
+      const body = await ok(bank, 200, "POST", `/v1/service-records/${id}/approve`, { token: scene.staffA, body: {} });
+      return { body, roundTrips: bank.roundTrips.count() };
+    };
+    const [first, second, third] = [await record(), await record(), await record()];
+    expect((await approve(first.id)).body).toMatchObject({ pointsAwarded: 10, ruleVersion: 1 }); // the cache is now warm
+
+    // Another isolate adds version 2, in force since before the service date: this isolate's cache does not know.
+    await bank.db.client.execute(`INSERT INTO rule_versions (version, points_per_service_hour, points_per_yuan_donated, points_per_wish_fulfilled,
+        star_thresholds, title_min_stars, effective_from, created_at, category_rates, require_second_approver, backfill_earns_points)
+      SELECT 2, 30, points_per_yuan_donated, points_per_wish_fulfilled, star_thresholds, title_min_stars, '2026-01-01T00:00:00.000Z',
+        created_at, '[]', 0, 1 FROM rule_versions WHERE version = 1`);
+    const stale = await approve(second.id);
+    expect(stale.body).toMatchObject({ pointsAwarded: 30, ruleVersion: 2 });
+    expect(stale.roundTrips).toBe(3); // the refused write, the fresh read, the write again
+    const warm = await approve(third.id);
+    expect(warm.body).toMatchObject({ pointsAwarded: 30, ruleVersion: 2 });
+    expect(warm.roundTrips).toBe(1);
+    expect((await passbook(bank, scene.alice.id)).balance).toBe(70);
+  });
 });

