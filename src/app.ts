@@ -10,6 +10,7 @@ import { authenticate } from "./http/auth";
 import type { AppDeps } from "./http/env";
 import { notFoundHandler, onError } from "./http/errors";
 import { idempotency } from "./http/idempotency";
+import { isUpload, MAX_UPLOAD_BODY_BYTES } from "./http/uploads";
 import { newRouter } from "./http/openapi";
 import { accountRoutes } from "./http/routes/accounts";
 import { authRoutes } from "./http/routes/auth";
@@ -77,23 +78,31 @@ export function createApp(deps: AppDeps) {
     }
   });
   app.use("*", secureHeaders());
-  app.use(
-    "/v1/*",
+  const limitTo = (maxSize: number, what: string) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: (c) => {
         // The rest of the body is still on its way: the Node server drains it for a moment and
         // then drops the socket, killing the keep-alive client's next request on it. Saying
         // "close" makes the client open a new connection instead.
         c.header("Connection", "close");
-        throw new AppError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+        throw new AppError("payload_too_large", `${what} are limited to ${maxSize} bytes`, { max: maxSize });
       },
-    }),
-  );
+    });
+  const jsonLimit = limitTo(MAX_BODY_BYTES, "Request bodies");
+  const uploadLimit = limitTo(MAX_UPLOAD_BODY_BYTES, "Receipt uploads (the file and its form)");
+  app.use("/v1/*", (c, next) => (isUpload(c) ? uploadLimit : jsonLimit)(c, next));
   app.use("/v1/*", async (c, next) => {
+    const type = c.req.header("content-type");
+    // A receipt is a file in a form; the route reads it (src/http/uploads.ts).
+    if (isUpload(c)) {
+      if (!/^multipart\/form-data\s*;/i.test(type ?? "")) {
+        throw new AppError("unsupported_media_type", "Send the receipt as multipart/form-data with the file in the field `file`");
+      }
+      return next();
+    }
     // A POST carries JSON, or nothing at all (state changes such as accept or approve need no
     // body; the validators then see {}). Anything else is refused before it is read.
-    const type = c.req.header("content-type");
     const hasBody = type !== undefined || (c.req.header("content-length") ?? "0") !== "0" || c.req.header("transfer-encoding") !== undefined;
     if (c.req.method === "POST" && hasBody) {
       if (!/^application\/json\s*(;|$)/i.test(type ?? "")) {

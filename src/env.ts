@@ -25,6 +25,8 @@ export const nodeConfigSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(8787),
   DEMO_DATA: z.enum(["0", "1"]).default("1"),
+  // Expense receipt files, by SHA-256; default: a receipts folder beside the database file.
+  RECEIPTS_DIR: z.string().min(1).optional(),
 });
 
 export const workerConfigSchema = z.object({

@@ -7,6 +7,7 @@ import { edgeCacheLayer, type EdgeCacheLayer } from "./edge-cache";
 import { parseConfig, workerConfigSchema, type WorkerConfig } from "./env";
 import { newId } from "./ids";
 import { runScheduledJobs } from "./jobs";
+import { r2ReceiptStore } from "./storage/r2";
 
 // Cloudflare Worker entry: libSQL over HTTP (Turso), secrets from bindings. It never migrates:
 // run `npm run db:migrate` against DATABASE_URL before deploying.
@@ -30,6 +31,8 @@ function instance(env: Bindings) {
       // Without the secret the bank works, but its checkpoint routes answer 500 and log why: a
       // key made per isolate would look to every verifier like a bank that changed its key.
       ledgerKey: config.LEDGER_SIGNING_KEY ?? "",
+      // The R2 binding of wrangler.toml; a Worker deployed without it answers the receipt routes 500.
+      ...(env.RECEIPTS ? { receipts: r2ReceiptStore(env.RECEIPTS as R2Bucket) } : {}),
     });
     cached = { app, config, db, edge: edgeCacheLayer((caches as unknown as { default: Cache }).default) };
   }

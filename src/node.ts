@@ -12,6 +12,7 @@ import { nodeConfigSchema, parseConfig } from "./env";
 import { runScheduledJobs } from "./jobs";
 import { socketAddress } from "./http/socket-address";
 import { generateSignerKey, loadSigner, LOCAL_LOG_NAME } from "./ledger/note";
+import { folderReceiptStore } from "./storage/folder";
 
 // Local entry: an embedded database file, migrated on start, an administrator and demo data
 // on an empty database, the same app as the Worker, and a timer for the scheduled jobs.
@@ -58,6 +59,7 @@ const app = createApp({
   secureCookies: false,
   clientAddress: socketAddress,
   docsAsset: nodeDocsAsset,
+  receipts: folderReceiptStore(config.RECEIPTS_DIR ?? join(dataDir(), "receipts")),
 });
 
 // Migrations, the administrator and demo data wait for a writable database; reads are served meanwhile.

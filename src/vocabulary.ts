@@ -29,6 +29,7 @@ export const transactionKinds = [
   "voucher_expired",
   "goods_used",
   "fund_expense",
+  "fund_receipt",
   "gift",
   "pool_gift",
   "pool_grant",
@@ -37,6 +38,13 @@ export const transactionKinds = [
   "reversal",
 ] as const;
 export type TransactionKind = (typeof transactionKinds)[number];
+
+/**
+ * Kinds that publish a fact and move no value: a record has no postings (every other transaction
+ * has two or more). A receipt file attached to an expense is one (docs/LEDGER-FORMAT.md).
+ */
+export const recordKinds = ["fund_receipt"] as const satisfies readonly TransactionKind[];
+export const isRecordKind = (kind: string) => (recordKinds as readonly string[]).includes(kind);
 
 export const wishKinds = ["goods", "service"] as const;
 export type WishKind = (typeof wishKinds)[number];

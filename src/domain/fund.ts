@@ -12,6 +12,7 @@ import { fenToYuan, toCsv } from "./csv";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { donorTypes, fundPurposes, type DonorType, type ExpenseStatus, type FundPurpose } from "../vocabulary";
 import { dictionaries } from "../i18n";
+import type { Receipt } from "./receipts";
 
 // The Love Savings Fund (爱心基金). Money comes in by donation (fund:income:<source> → fund:cash)
 // and goes out by expense (fund:cash → fund:spending:<purpose>); fund:cash moves against no other
@@ -231,7 +232,7 @@ interface ExpenseRecord {
   recordedBy: { id: string; name: string | null; role: string | null; communityId: string | null; community: string | null };
   approvedBy: { id: string; name: string | null; role: string | null; communityId: string | null; community: string | null } | null;
   restricted: { donationId: string; amountFen: number }[];
-  receipts: { sha256: string; contentType: string; size: number }[];
+  receipts: Receipt[];
 }
 
 const EXPENSE_SELECT = `SELECT e.*, c.name AS community, ac.name AS approver_community,
@@ -282,7 +283,7 @@ function toRecord(r: Record<string, unknown>): ExpenseRecord {
             community: str(r.approver_community),
           },
     restricted: parsed<{ donationId: string; amountFen: number }[]>(r.draws ?? "[]"),
-    receipts: parsed<{ sha256: string; contentType: string; size: number }[]>(r.receipts ?? "[]"),
+    receipts: parsed<Receipt[]>(r.receipts ?? "[]"),
   };
 }
 

@@ -15,11 +15,13 @@ export function caller(app: App) {
   ): Promise<CallResult<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    if (opts.body !== undefined) headers["content-type"] ??= "application/json";
+    // A form (a receipt upload) goes as multipart/form-data, its boundary set by the Request.
+    const form = opts.body instanceof FormData;
+    if (opts.body !== undefined && !form) headers["content-type"] ??= "application/json";
     const res = await app.request(path, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body),
+      body: opts.body === undefined ? undefined : form || typeof opts.body === "string" ? (opts.body as BodyInit) : JSON.stringify(opts.body),
     });
     const text = await res.text();
     let body: unknown = text;

@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import type { IdempotencyRecord } from "../db/write";
 import type { DocsAssetFile } from "../web/docs";
 import type { LedgerSigner } from "../ledger/note";
+import type { ReceiptStore } from "../domain/receipts";
 
 /** Everything the app needs from outside, injected by the Node and Worker entries and by tests. */
 export interface AppDeps {
@@ -38,6 +39,11 @@ export interface AppDeps {
    * (tests, benchmarks) the app signs with a key made when it starts.
    */
   ledgerKey?: string;
+  /**
+   * Where expense receipt files are kept, by their SHA-256: an R2 bucket on Workers, a folder on
+   * Node (src/storage/). Without one, the receipt routes answer 500 and say why in the log.
+   */
+  receipts?: ReceiptStore;
 }
 
 export interface AppEnv {

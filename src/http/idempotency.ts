@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import { IdempotencyConflict } from "../db/write";
 import type { AppEnv } from "./env";
 import { errorBody } from "./errors";
+import { isUpload } from "./uploads";
 
 /** Far deeper than any body this API takes; a deeper one would exhaust the stack here (a 500). */
 const MAX_DEPTH = 32;
@@ -26,7 +27,9 @@ const stable = (v: unknown, depth = 0): string => {
  */
 export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header("idempotency-key");
-  if (key === undefined || c.req.method !== "POST") return next();
+  // A receipt upload is idempotent by itself (the same file is kept once, by its hash), and its
+  // body is a file, not JSON to hash here.
+  if (key === undefined || c.req.method !== "POST" || isUpload(c)) return next();
   if (key.length < 1 || key.length > 255) {
     throw new AppError("validation_failed", "Idempotency-Key must be 1 to 255 characters", { header: "Idempotency-Key" });
   }

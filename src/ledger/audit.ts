@@ -2,6 +2,7 @@ import { leafHashOf, type PublishedTransaction } from "./chain";
 import { factCommitment, memberCommitment } from "./leaf";
 import { fromHex, rootOf, sameHash, verifyConsistency, verifyInclusion } from "./merkle";
 import { openNote, parseCheckpoint, parseVerifierKey, type Checkpoint } from "./note";
+import { isRecordKind } from "../vocabulary";
 
 // What a verifier outside the bank checks in the published ledger beyond its hashes: the
 // promises the data makes (docs/LEDGER-FORMAT.md, "What a verifier checks"). Pure functions over
@@ -108,7 +109,10 @@ export async function auditLog(txs: PublishedTransaction[], checkpoint: Checkpoi
     const sums = new Map<string, number>();
     for (const p of tx.postings) sums.set(p.asset, (sums.get(p.asset) ?? 0) + p.amount);
     for (const [asset, sum] of sums) if (sum !== 0) at("unbalanced", `its ${asset} postings sum to ${sum}`);
-    if (tx.postings.length < 2) at("unbalanced", "it has fewer than two postings");
+    // A record (a receipt's hash) moves nothing and has no postings; anything else has two or more.
+    if (isRecordKind(tx.kind) ? tx.postings.length !== 0 : tx.postings.length < 2) {
+      at("unbalanced", isRecordKind(tx.kind) ? `a ${tx.kind} record has postings` : "it has fewer than two postings");
+    }
     if (tx.reversesId !== null) {
       const original = bySeq.get(tx.reversesId);
       if (!original) at("reversal_of_unknown", `it reverses ${tx.reversesId}, which is not earlier in the log`);

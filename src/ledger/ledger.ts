@@ -2,7 +2,7 @@ import { AppError } from "../errors";
 import { newId } from "../ids";
 import { bind, isSql, sql, type Sql, type Val } from "../db/sql";
 import type { Write } from "../db/write";
-import type { Asset, TransactionKind } from "../vocabulary";
+import { isRecordKind, type Asset, type TransactionKind } from "../vocabulary";
 import { assertPublicRecord, newSalt, type PublicRecord } from "./leaf";
 
 export interface PostingInput {
@@ -70,7 +70,9 @@ export function assertBalanced(postings: KnownPosting[]): void {
  */
 export function appendTransaction(write: Write, tx: TransactionInput): string {
   const computed = tx.postings.some((p) => isSql(p.amount) || isSql(p.accountId));
-  if (!computed) assertBalanced(tx.postings as KnownPosting[]);
+  if (isRecordKind(tx.kind)) {
+    if (tx.postings.length) throw new AppError("validation_failed", `A ${tx.kind} record moves no value: it has no postings`);
+  } else if (!computed) assertBalanced(tx.postings as KnownPosting[]);
   else if (tx.postings.length < 2) throw new AppError("validation_failed", "A transaction needs at least two postings");
   const record = tx.publicRecord ?? {};
   assertPublicRecord(record);

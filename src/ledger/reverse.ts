@@ -43,6 +43,7 @@ export async function reversalOf(
   if (!tx) throw notFound("Transaction");
   if (tx.reversed_by) throw new AppError("already_reversed", "This transaction has already been reversed", { reversedBy: tx.reversed_by });
   if (tx.reverses_id) throw new AppError("conflict", "A reversal cannot itself be reversed; post a new transaction instead");
+  if (postRes!.rows.length === 0) throw new AppError("conflict", "This record moves no value: there is nothing to reverse");
   return {
     kind: "reversal",
     at,

@@ -10,7 +10,10 @@
 // exactly this text by its hash, and no bundler can rewrite it. Messages come from the
 // element's data-messages, the key from its data-key.
 
+import { recordKinds } from "../vocabulary";
+
 export const VERIFIER_SCRIPT = `(() => {
+  const RECORD_KINDS = ${JSON.stringify(recordKinds)};
   const root = document.getElementById("verifier");
   if (!root) return;
   const button = root.querySelector("button");
@@ -139,7 +142,8 @@ export const VERIFIER_SCRIPT = `(() => {
           }
           const sums = {};
           for (const p of tx.postings) sums[p.asset] = (sums[p.asset] || 0) + p.amount;
-          if (tx.postings.length < 2 || Object.values(sums).some((s) => s !== 0)) return fail("unbalanced", tx.seq);
+          const record = RECORD_KINDS.includes(tx.kind);
+          if ((record ? tx.postings.length !== 0 : tx.postings.length < 2) || Object.values(sums).some((s) => s !== 0)) return fail("unbalanced", tx.seq);
           const keys = tx.postings.map((p) => p.account + "|" + p.asset + "|" + p.amount).sort().join(",");
           if (tx.reversesId) {
             const original = postingsOf.get(tx.reversesId);

@@ -12,6 +12,7 @@ import { signToken, type Principal } from "../../src/auth/tokens";
 import { ManualClock } from "../../src/clock";
 import { countRoundTrips, createDb, type Db } from "../../src/db/client";
 import { sealPending } from "../../src/ledger/chain";
+import { folderReceiptStore } from "../../src/storage/folder";
 
 export const TEST_JWT_SECRET = "test-secret-0123456789abcdef-0123456789";
 export const FAST_ITERATIONS = 1_000;
@@ -54,6 +55,7 @@ export async function makeBank(opts: { clockStart?: string; wrapClient?: (client
     defer: (work) => void pending.push(work),
     clientAddress: (c) => c.req.header("x-test-address") ?? "127.0.0.1",
     docsAsset: nodeDocsAsset,
+    receipts: folderReceiptStore(join(dir, "receipts")),
   });
   await ensureAdmin(createDb(raw), "admin", "admin-password", FAST_ITERATIONS);
   const call = caller(app);

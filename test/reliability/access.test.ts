@@ -117,6 +117,8 @@ const TABLE: Row[] = [
   { route: "GET /v1/fund/expenses",                         expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/expenses" }) },
   { route: "POST /v1/fund/expenses/{id}/approve",           expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/fund/expenses/${await pendingExpense(s)}/approve`, body: {} }) },
   { route: "POST /v1/fund/expenses/{id}/reject",            expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/fund/expenses/${await pendingExpense(s)}/reject`, body: { reason: "重复申请" } }) },
+  { route: "POST /v1/fund/expenses/{id}/receipts",           expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/fund/expenses/${await pendingExpense(s)}/receipts`, body: receiptForm() }) },
+  { route: "GET /v1/fund/expenses/{id}/receipts/{sha256}",  expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => receiptOfA(s) },
   { route: "POST /v1/fund/budgets",                         expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/fund/budgets", body: { year: 2026, purpose: "operations", amountFen: 100_000 } }) },
   { route: "GET /v1/fund/budget",                           expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/budget?year=2026" }) },
   { route: "GET /v1/fund/statement",                        expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/statement" }) },
@@ -180,6 +182,21 @@ async function pendingExpense(s: Scene) {
   const recorder = await s.bank.token({ role: "admin" });
   const body = { amountFen: 2_000_000, purpose: "hardship_aid", description: "大额救助", receiptRef: "R", payee: "县民政局", communityId: s.a };
   return (await must(s.bank, "POST", "/v1/fund/expenses", recorder, body)).id as string;
+}
+
+/** A receipt file as a multipart form (the upload's body). */
+function receiptForm() {
+  const form = new FormData();
+  form.append("file", new File([`%PDF-1.7 access ${unique()}`], "receipt.pdf", { type: "application/pdf" }));
+  return form;
+}
+
+/** A receipt kept with an expense of community A: the path that downloads it. */
+async function receiptOfA(s: Scene): Promise<Target> {
+  const id = await pendingExpense(s);
+  const res = await s.bank.call("POST", `/v1/fund/expenses/${id}/receipts`, { token: s.staffA, body: receiptForm() });
+  if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+  return { path: `/v1/fund/expenses/${id}/receipts/${res.body.sha256}` };
 }
 
 /** A transaction of community A with a reversal asked by its staff. */

@@ -3,6 +3,7 @@ import { Miniflare } from "miniflare";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { unstable_readConfig } from "wrangler";
@@ -54,6 +55,8 @@ beforeAll(async () => {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
     bindings: { ...(config.vars as Record<string, string>), ...secrets },
+    // The R2 buckets wrangler.toml binds (RECEIPTS), in Miniflare's memory.
+    r2Buckets: config.r2_buckets.map((b: { binding: string }) => b.binding),
   });
   mf = new Miniflare({
     workers: [
@@ -344,5 +347,68 @@ describe("the Worker without its secrets", () => {
     const worker = await mf.getWorker("no-secret");
     const result = await worker.scheduled({ scheduledTime: new Date("2026-03-03T00:00:00.000Z"), cron: "*/5 * * * *" });
     expect(result.outcome).toBe("exception");
+  });
+});
+
+describe("receipt files in the R2 bucket", () => {
+  /** A real multipart body, encoded as a browser would, sent as bytes with its boundary. */
+  async function upload(token: string, expenseId: string, bytes: Uint8Array, name: string, type: string) {
+    const form = new FormData();
+    form.append("file", new File([bytes as Uint8Array<ArrayBuffer>], name, { type }));
+    const encoded = new Request("http://encode.test", { method: "POST", body: form });
+    const worker = await mf.getWorker("bank");
+    const res = await worker.fetch(`http://bank.test/v1/fund/expenses/${expenseId}/receipts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": encoded.headers.get("content-type")! },
+      body: new Uint8Array(await encoded.arrayBuffer()),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  }
+
+  it("keeps an uploaded PDF under its SHA-256 in the RECEIPTS bucket, publishes the hash, and gives the bytes back to the administrator", async () => {
+    expect(unstable_readConfig({ config: join(ROOT, "wrangler.toml") }).r2_buckets.map((b: { binding: string }) => b.binding)).toEqual(["RECEIPTS"]);
+    const admin = await login("admin", ADMIN_PASSWORD);
+    const gift = await call("bank", "POST", "/v1/donations", {
+      token: admin,
+      body: { donor: { type: "company", name: "城南建材" }, kind: "money", amountFen: 50_000, communityId: s.communityId },
+    });
+    expect(gift.status, JSON.stringify(gift.body)).toBe(201);
+    const expense = await call("bank", "POST", "/v1/fund/expenses", {
+      token: admin,
+      body: { amountFen: 20_000, purpose: "hardship_aid", description: "慰问困难家庭", payee: "县民政局", receiptRef: "FP-R2" },
+    });
+    expect(expense.status, JSON.stringify(expense.body)).toBe(201);
+    const pdf = new TextEncoder().encode("%PDF-1.7\n% a receipt kept in R2\n%%EOF\n");
+    const hash = createHash("sha256").update(pdf).digest("hex");
+
+    const first = await upload(admin, expense.body.id, pdf, "发票.pdf", "application/pdf");
+    expect(first).toEqual({ status: 201, body: { sha256: hash, contentType: "application/pdf", size: pdf.length } });
+    const object = await (await mf.getR2Bucket("RECEIPTS", "bank")).get(`receipts/${hash}`);
+    expect(object).not.toBeNull();
+    expect(createHash("sha256").update(new Uint8Array(await object!.arrayBuffer())).digest("hex")).toBe(hash);
+    expect(object!.httpMetadata?.contentType).toBe("application/pdf");
+
+    expect((await upload(admin, expense.body.id, pdf, "again.pdf", "application/pdf")).status).toBe(200);
+    const text = await upload(admin, expense.body.id, new TextEncoder().encode("not a pdf"), "fake.pdf", "application/pdf");
+    expect(text.status).toBe(415);
+    const big = new Uint8Array(5 * 1024 * 1024 + 1);
+    big.set(pdf);
+    const oversize = await upload(admin, expense.body.id, big, "big.pdf", "application/pdf");
+    expect(oversize.status).toBe(413);
+    expect(oversize.body.error.code).toBe("payload_too_large");
+
+    const worker = await mf.getWorker("bank");
+    const got = await worker.fetch(`http://bank.test/v1/fund/expenses/${expense.body.id}/receipts/${hash}`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(got.status).toBe(200);
+    expect(got.headers.get("content-type")).toBe("application/pdf");
+    expect(createHash("sha256").update(new Uint8Array(await got.arrayBuffer())).digest("hex")).toBe(hash);
+    const anonymous = await worker.fetch(`http://bank.test/v1/fund/expenses/${expense.body.id}/receipts/${hash}`);
+    expect(anonymous.status).toBe(401);
+    await anonymous.arrayBuffer();
+
+    const listed = await call("bank", "GET", "/v1/fund/expenses");
+    expect(listed.body.items.find((e: { id: string }) => e.id === expense.body.id).receipts).toEqual([first.body]);
+    const record = await client.execute({ sql: "SELECT public_facts FROM ledger_transactions WHERE kind = 'fund_receipt' AND ref_id = ?", args: [expense.body.id] });
+    expect(record.rows.map((r) => JSON.parse(String(r.public_facts)).sha256)).toEqual([hash]);
   });
 });

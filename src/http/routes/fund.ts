@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { DAY_MS } from "../../clock";
 import { budgetReport, setBudget } from "../../domain/budgets";
 import { decideExpense, fundStatement, listExpenses, recordExpense } from "../../domain/fund";
+import { attachReceipt, MAX_RECEIPT_BYTES, receiptExtension, receiptFile, receiptTypes } from "../../domain/receipts";
 import { donorTypes, expenseStatuses, fundPurposes } from "../../vocabulary";
 import { principal } from "../auth";
 import { writeCtx } from "../context";
@@ -38,6 +39,23 @@ const Person = z
   })
   .openapi("FundPerson");
 
+const Receipt = z
+  .object({
+    sha256: z.string().openapi({ description: "lower-case hex SHA-256 of the file's bytes" }),
+    contentType: z.enum(receiptTypes).openapi({ description: "the type its bytes show, whatever its name or declared type said" }),
+    size: z.number().int().openapi({ description: "bytes" }),
+  })
+  .openapi("FundReceipt");
+
+const ReceiptUpload = z.strictObject({
+  file: z.instanceof(File).openapi({ type: "string", format: "binary", description: `a PDF, PNG, JPEG or WebP file, at most ${MAX_RECEIPT_BYTES} bytes` }),
+});
+
+const Sha256Param = z.strictObject({
+  id: Id.openapi({ param: { name: "id", in: "path" } }),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "a lower-case hex SHA-256").openapi({ param: { name: "sha256", in: "path" } }),
+});
+
 const Expense = z
   .object({
     id: z.string(),
@@ -59,7 +77,9 @@ const Expense = z
     restricted: z
       .array(z.object({ donationId: z.string(), amountFen: z.number().int() }))
       .openapi({ description: "restricted (定向) donations this expense drew on, oldest first; the rest was unrestricted money" }),
-    receipts: z.array(z.object({ sha256: z.string(), contentType: z.string(), size: z.number().int() })),
+    receipts: z
+      .array(Receipt)
+      .openapi({ description: "the receipt files kept with it, oldest first; each hash is also published in the ledger (a fund_receipt record)" }),
     reason: z.string().nullable().optional().openapi({ description: "why it was rejected: staff of its community and administrators only" }),
   })
   .openapi("FundExpense");
@@ -155,6 +175,60 @@ export const fundRoutes = newRouter()
     async (c) => {
       const { reason } = c.req.valid("json");
       return c.json(await decideExpense(c.get("deps").db, principal(c), c.req.valid("param").id, { approve: false, reason }, writeCtx(c, 200)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/fund/expenses/{id}/receipts",
+      tags: ["fund"],
+      summary: "Attach a receipt file to an expense (staff of its community, admin): multipart/form-data, field `file`",
+      description:
+        "The type is decided by the file's bytes (PDF, PNG, JPEG, WebP), not its name: anything else is 415 unsupported_media_type; over 5 MiB is 413 payload_too_large; an empty file 400. The file is kept by its SHA-256 and its hash, type and size are published in the ledger (a fund_receipt record). Sending the same file again answers 200 with what is kept and records nothing.",
+      security: bearer,
+      request: { params: IdParam, body: { content: { "multipart/form-data": { schema: ReceiptUpload } }, required: true } },
+      responses: {
+        201: jsonResponse(Receipt, "Kept and published"),
+        200: jsonResponse(Receipt, "This file was already attached"),
+        ...errorResponses,
+        413: errorResponses[400],
+        415: errorResponses[400],
+      },
+    }),
+    async (c) => {
+      const { db, receipts } = c.get("deps");
+      const { file } = c.req.valid("form");
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const { receipt, created } = await attachReceipt(db, receipts, principal(c), c.req.valid("param").id, bytes, writeCtx(c, 201));
+      return created ? c.json(receipt, 201) : c.json(receipt, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/fund/expenses/{id}/receipts/{sha256}",
+      tags: ["fund"],
+      summary: "Download a receipt file (staff of the expense's community, admin)",
+      description: "The public sees each receipt's hash, type and size in the expense list, not the file (it may show a person's name or signature).",
+      security: bearer,
+      request: { params: Sha256Param },
+      responses: {
+        200: { content: Object.fromEntries(receiptTypes.map((t) => [t, { schema: z.string().openapi({ format: "binary" }) }])), description: "The file" },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { id, sha256 } = c.req.valid("param");
+      const file = await receiptFile(c.get("deps").db, c.get("deps").receipts, principal(c), id, sha256);
+      return c.body(file.bytes, 200, {
+        "Content-Type": file.contentType,
+        "Content-Length": String(file.size),
+        "Content-Disposition": `attachment; filename="${sha256}.${receiptExtension[file.contentType]}"`,
+        // A file someone uploaded, served from this origin: never rendered here, never cached on the way.
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Cache-Control": "private, no-store",
+        ETag: `"${sha256}"`,
+      });
     },
   )
   .openapi(
