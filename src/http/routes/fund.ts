@@ -53,7 +53,8 @@ const ReceiptUpload = z.strictObject({
 
 const Sha256Param = z.strictObject({
   id: Id.openapi({ param: { name: "id", in: "path" } }),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, "a lower-case hex SHA-256").openapi({ param: { name: "sha256", in: "path" } }),
+  // Any id-shaped text: what is not a kept receipt's hash is simply not found (after the login check).
+  sha256: Id.openapi({ param: { name: "sha256", in: "path" }, description: "the receipt's lower-case hex SHA-256" }),
 });
 
 const Expense = z
