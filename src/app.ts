@@ -38,6 +38,7 @@ import { donationRoutes } from "./http/routes/donations";
 import { rankingRoutes } from "./http/routes/rankings";
 import { transferRoutes } from "./http/routes/transfers";
 import { worklistRoutes } from "./http/routes/worklist";
+import { annualReportRoutes } from "./http/routes/annual-report";
 
 export type { AppDeps };
 
@@ -140,7 +141,8 @@ export function createApp(deps: AppDeps) {
     .route("/", rankingRoutes)
     .route("/", healthRoutes)
     .route("/", transferRoutes)
-    .route("/", worklistRoutes);
+    .route("/", worklistRoutes)
+    .route("/", annualReportRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/openapi.json", {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { donations, fundExpenses, fundRestrictedDraws, goodsUsages, ledgerTransactions, members, wishes } from "../../db/schema";
 import type { Principal } from "../auth/tokens";
@@ -244,22 +244,7 @@ export async function getDonation(db: Db, actor: Principal | undefined, id: stri
   const [rows, usageRows, drawRows] = await db.orm.batch([
     withPublished(db).where(eq(donations.id, id)),
     db.orm.select().from(goodsUsages).where(eq(goodsUsages.donationId, id)).orderBy(asc(goodsUsages.id)),
-    db.orm
-      .select({
-        expenseId: fundRestrictedDraws.expenseId,
-        amountFen: fundRestrictedDraws.amountFen,
-        at: ledgerTransactions.at,
-        purpose: fundExpenses.purpose,
-        description: fundExpenses.description,
-        payee: fundExpenses.payee,
-        reversedBy: reversals.id,
-      })
-      .from(fundRestrictedDraws)
-      .innerJoin(fundExpenses, eq(fundExpenses.id, fundRestrictedDraws.expenseId))
-      .innerJoin(ledgerTransactions, eq(ledgerTransactions.id, fundRestrictedDraws.transactionId))
-      .leftJoin(reversals, eq(reversals.reversesId, fundRestrictedDraws.transactionId))
-      .where(eq(fundRestrictedDraws.donationId, id))
-      .orderBy(asc(fundRestrictedDraws.id)),
+    drawsOf(db).where(eq(fundRestrictedDraws.donationId, id)).orderBy(asc(fundRestrictedDraws.id)),
   ]);
   const row = rows[0];
   if (!row) throw notFound("Donation");
@@ -275,8 +260,57 @@ export async function getDonation(db: Db, actor: Principal | undefined, id: stri
       at: u.at,
     })),
     // Restricted money: which expenses drew on it; a reversed one gave its share back.
-    drawnBy: drawRows.map(({ reversedBy, ...d }) => ({ ...d, reversed: reversedBy !== null })),
+    drawnBy: drawRows.map(publicDraw),
   };
+}
+
+/** The expenses that drew on restricted donations (public: purpose, description, payee, amount, reversed). */
+const drawsOf = (db: Db) =>
+  db.orm
+    .select({
+      donationId: fundRestrictedDraws.donationId,
+      expenseId: fundRestrictedDraws.expenseId,
+      amountFen: fundRestrictedDraws.amountFen,
+      at: ledgerTransactions.at,
+      purpose: fundExpenses.purpose,
+      description: fundExpenses.description,
+      payee: fundExpenses.payee,
+      reversedBy: reversals.id,
+    })
+    .from(fundRestrictedDraws)
+    .innerJoin(fundExpenses, eq(fundExpenses.id, fundRestrictedDraws.expenseId))
+    .innerJoin(ledgerTransactions, eq(ledgerTransactions.id, fundRestrictedDraws.transactionId))
+    .leftJoin(reversals, eq(reversals.reversesId, fundRestrictedDraws.transactionId));
+
+type DrawRow = Awaited<ReturnType<typeof drawsOf>>[number];
+
+const publicDraw = (d: DrawRow) => ({
+  expenseId: d.expenseId,
+  amountFen: d.amountFen,
+  at: d.at,
+  purpose: d.purpose,
+  description: d.description,
+  payee: d.payee,
+  reversed: d.reversedBy !== null,
+});
+
+/**
+ * The restricted (定向) money donations received in [from, to), oldest first, as the public sees
+ * them (used and remaining), each with the expenses that drew on it: the annual report's list.
+ * Two statements in one read batch.
+ */
+export async function restrictedDonationsReceived(db: Db, period: { from: string; to: string }) {
+  const inPeriod = and(isNotNull(donations.restrictedRemainingFen), gte(donations.at, period.from), lt(donations.at, period.to));
+  const [rows, drawRows] = await db.orm.batch([
+    withPublished(db).where(inPeriod).orderBy(asc(donations.id)),
+    drawsOf(db)
+      .where(inArray(fundRestrictedDraws.donationId, db.orm.select({ id: donations.id }).from(donations).where(inPeriod)))
+      .orderBy(asc(fundRestrictedDraws.id)),
+  ]);
+  return rows.map((r) => ({
+    ...publicDonation(r, false),
+    drawnBy: drawRows.filter((d) => d.donationId === r.donation.id).map(publicDraw),
+  }));
 }
 
 export interface NewUsage {

@@ -234,6 +234,10 @@ export async function routeTour(): Promise<TourStop[]> {
     body: { amountFen: 20_000, purpose: "hardship_aid", description: "困难家庭慰问", receiptRef: "RC-2026-001", payee: "爱心商店" },
   });
   await visit("GET /v1/fund/expenses", "/v1/fund/expenses");
+  const receiptForm = new FormData();
+  receiptForm.append("file", new File(["%PDF-1.7\n% tour receipt\n%%EOF\n"], "receipt.pdf", { type: "application/pdf" }));
+  const receipt = await visit("POST /v1/fund/expenses/:id/receipts", `/v1/fund/expenses/${expense.id}/receipts`, { token: staff, body: receiptForm });
+  await visit("GET /v1/fund/expenses/:id/receipts/:sha256", `/v1/fund/expenses/${expense.id}/receipts/${receipt.sha256}`, { token: staff });
   // Above the threshold of a rule in force from now: pending until someone other than its recorder decides.
   const rules = (await bank.call("GET", "/v1/rules")).body;
   const { version: _v, versions: _all, effectiveFrom: _from, ...values } = rules;
@@ -245,6 +249,7 @@ export async function routeTour(): Promise<TourStop[]> {
   await visit("POST /v1/fund/expenses/:id/reject", `/v1/fund/expenses/${bigReject.id}/reject`, { token: await bank.token({ role: "admin" }), body: { reason: "重复申请" } });
   await visit("POST /v1/fund/budgets", "/v1/fund/budgets", { token: admin, body: { year: 2026, purpose: "hardship_aid", amountFen: 1_000_000 } });
   await visit("GET /v1/fund/budget", "/v1/fund/budget?year=2026");
+  await visit("GET /v1/public/annual-report", "/v1/public/annual-report?year=2026");
   await visit("GET /v1/fund/statement", "/v1/fund/statement");
   await visit("GET /v1/fund/statement (period)", "/v1/fund/statement?from=2026-01-01&to=2026-12-31");
   await visit("GET /v1/fund/statement.csv", "/v1/fund/statement.csv");

@@ -120,6 +120,7 @@ const TABLE: Row[] = [
   { route: "POST /v1/fund/expenses/{id}/receipts",           expect: [201, 201, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => ({ path: `/v1/fund/expenses/${await pendingExpense(s)}/receipts`, body: receiptForm() }) },
   { route: "GET /v1/fund/expenses/{id}/receipts/{sha256}",  expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: async (s) => receiptOfA(s) },
   { route: "POST /v1/fund/budgets",                         expect: [201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: "/v1/fund/budgets", body: { year: 2026, purpose: "operations", amountFen: 100_000 } }) },
+  { route: "GET /v1/public/annual-report",                  expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/public/annual-report?year=2026" }) },
   { route: "GET /v1/fund/budget",                           expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/budget?year=2026" }) },
   { route: "GET /v1/fund/statement",                        expect: [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401], target: () => ({ path: "/v1/fund/statement" }) },
   { route: "GET /v1/transactions/{id}",                     expect: [200, 200, 403, 403, 403, 403, 403, 401, 401, 401, 401], target: () => ({ path: `/v1/transactions/${fixtures.transactionId}` }) },
