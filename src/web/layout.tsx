@@ -15,6 +15,7 @@ a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,[t
 .skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem;z-index:10}
 .skip:focus{left:.5rem}
 .qr{width:12rem;max-width:100%;margin:0}.qr.large{width:16rem}.qr.small{width:7rem}.qr svg{display:block;width:100%;height:auto}
+.code-big code{font-size:1.5rem;letter-spacing:.06em;font-weight:700;word-break:normal;white-space:nowrap}.voucher-card{border-top:4px solid var(--accent)}
 .site{background:var(--accent);color:var(--accent-ink)}
 .site-inner{max-width:64rem;margin:0 auto;padding:.6rem 1rem;display:flex;flex-wrap:wrap;align-items:center;gap:.25rem 1rem}
 .brand{color:#fff;font-weight:700;font-size:1.2rem;text-decoration:none;margin-right:auto}

@@ -10,7 +10,8 @@ import { checkCsrf, csrfToken, CsrfField } from "./session/csrf";
 import { firstResult, form, FormKey, formKey, formPost, formRecord } from "./session/forms";
 import { loginPage, Notice, privatePage, UserBar, wrongRolePage } from "./session/shell";
 
-// A merchant's acceptance desk (核销): look a voucher up by its code, accept it.
+// A merchant's acceptance desk (核销): look a voucher up by its code, accept it. A voucher's QR
+// code (on the member's passbook) is this page's address with ?code=, which looks it up at once.
 
 const voucherProblems: Partial<Record<ErrorCode, [(d: Dict) => string, ContentfulStatusCode]>> = {
   not_found: [(d) => d.notFoundCode, 404],
@@ -22,7 +23,6 @@ const voucherProblems: Partial<Record<ErrorCode, [(d: Dict) => string, Contentfu
 async function merchantPage(c: WebContext, result?: { voucher?: VoucherJson; accepted?: boolean; problem?: ErrorCode; code?: string }) {
   const view = langOf(c);
   const { d } = view;
-  if (!result) pageQuery(c, z.strictObject({ lang: LangParam }));
   const p = c.get("principal");
   if (!p) return loginPage(c, view, "merchant");
   if (p.role !== "merchant") return wrongRolePage(c, view, p, "merchant");
@@ -136,7 +136,16 @@ async function accept(c: WebContext) {
   });
 }
 
+/** The desk; opened from a voucher's QR code, the voucher looked up (a read, so safe on GET). */
+async function merchantGet(c: WebContext) {
+  const q = pageQuery(c, z.strictObject({ lang: LangParam, code: CodeField.optional() }));
+  const p = c.get("principal");
+  if (!q.code || !p || p.role !== "merchant") return merchantPage(c);
+  const code = q.code;
+  return onVoucher(c, code, async () => ({ voucher: await getVoucher(deps(c).db, p, code, nowIso(c)) }));
+}
+
 export const merchantPages = new Hono<AppEnv>()
-  .get("/merchant", (c) => merchantPage(c))
+  .get("/merchant", merchantGet)
   .post("/merchant/lookup", ...formPost, lookup)
   .post("/merchant/accept", ...formPost, accept);

@@ -1,24 +1,33 @@
 import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { listVoucherTypes } from "../domain/merchants";
 import { getPassbook, updateMember } from "../domain/members";
 import { memberStatement, type StatementEntry } from "../domain/statements";
+import { listServiceRecords } from "../domain/service-records";
 import { listVouchers, redeemVoucher, type VoucherJson } from "../domain/vouchers";
+import { listWishes } from "../domain/wishes";
 import { AppError, type ErrorCode } from "../errors";
 import type { TransactionKind } from "../vocabulary";
 import type { AppEnv } from "../http/env";
 import { Id, z } from "../http/openapi";
 import { DataTable, Stars, type TableDef } from "./components";
+import type { BankTime } from "../bank-time";
 import { formatCount, formatDate, label, type Dict } from "../i18n";
 import { deps, langOf, LangParam, nowIso, pageQuery, qs, type WebContext } from "./page";
+import type { FormState } from "./session/action";
 import { checkCsrf, csrfToken, CsrfField } from "./session/csrf";
 import { firstResult, form, FormKey, formKey, formPost, formRecord } from "./session/forms";
 import { loginPage, Notice, privatePage, UserBar, wrongRolePage } from "./session/shell";
+import { CheckinForm, HeldVouchers, memberOf, MyClaims, OpenWishes, ReportHours, selfServicePages, type Member } from "./self-service";
 import { readTogether } from "./together";
 
-// A member's passbook (爱心存折): balance, stars, vouchers, redeeming points for a voucher and
-// the choice to appear anonymous on the public pages.
+// A member's passbook (爱心存折): balance, stars, vouchers, redeeming points for a voucher, the
+// choice to appear anonymous on the public pages, and the member's own desk (./self-service).
 
 const PASSBOOK_ENTRIES = 20;
+/** The open wishes of the community and the member's own claims, newest first. */
+const WISHES = 30;
+const RECORDS = 10;
 
 const passbookErrors: Partial<Record<ErrorCode, (d: Dict) => string>> = {
   insufficient_points: (d) => d.insufficientPoints,
@@ -28,37 +37,42 @@ const passbookErrors: Partial<Record<ErrorCode, (d: Dict) => string>> = {
 
 const PassbookQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
-  done: z.enum(["redeemed", "privacy"]).optional(),
+  done: z.string().max(20).optional(),
   error: z.enum(["insufficient_points", "out_of_stock", "not_found", "forbidden"]).optional(),
+  /** An outing's QR code leads here with its id and sign-in code. */
+  activity: Id.optional(),
+  code: z.string().max(12).optional(),
   lang: LangParam,
 });
 
-async function passbookPage(c: WebContext) {
-  const view = langOf(c);
-  const { d } = view;
+async function passbookPage(s: Member, state: FormState, status?: ContentfulStatusCode) {
+  const { c, view, d, w, p, token } = s;
   const q = pageQuery(c, PassbookQuery);
-  const p = c.get("principal");
-  if (!p) return loginPage(c, view, "passbook");
-  if (p.role !== "member" || !p.memberId) return wrongRolePage(c, view, p, "passbook");
   const now = nowIso(c);
-  const [book, vouchers, types] = await readTogether(deps(c).db, (db) =>
+  const [book, vouchers, types, wishes, records] = await readTogether(deps(c).db, (db) =>
     Promise.all([
       getPassbook(db, p, p.memberId!, { limit: PASSBOOK_ENTRIES, cursor: q.cursor }, now, undefined, c.get("time")),
       listVouchers(db, p, { limit: 50 }, now),
       listVoucherTypes(db, { limit: 100 }),
+      listWishes(db, p, { limit: WISHES }),
+      listServiceRecords(db, p, { limit: RECORDS }),
     ]),
   );
-  const token = await csrfToken(c);
   const m = book.member;
   const redeemable = types.items.filter((t) => t.stock > 0);
-  const message =
-    q.done === "redeemed" ? (
-      <Notice kind="notice" text={`${d.redeemed}${vouchers.items[0]?.code ?? ""}`} />
-    ) : q.done === "privacy" ? (
-      <Notice kind="notice" text={m.publicOptOut ? d.privacySavedAnonymous : d.privacySavedPublic} />
-    ) : q.error ? (
+  const done = state.done ?? q.done;
+  const message = state.error && state.form?.includes("-") ? (
+    <Notice kind="error" text={state.error} />
+  ) : done === "redeemed" ? (
+    <Notice kind="notice" text={`${d.redeemed}${vouchers.items[0]?.code ?? ""}`} />
+  ) : done === "privacy" ? (
+    <Notice kind="notice" text={m.publicOptOut ? d.privacySavedAnonymous : d.privacySavedPublic} />
+  ) : done && w.done[done] ? (
+    <Notice kind="notice" text={w.done[done]!} />
+  ) : q.error ? (
     <Notice kind="error" text={passbookErrors[q.error]?.(d) ?? d.errorTitle} />
   ) : null;
+  const checkin = state.form === "checkin" ? { activityId: state.values?.activityId ?? "", code: state.values?.code ?? "" } : q.activity ? { activityId: q.activity, code: q.code ?? "" } : null;
   return privatePage(
     c,
     view,
@@ -67,6 +81,7 @@ async function passbookPage(c: WebContext) {
     <>
       <UserBar d={d} p={p} token={token} />
       {message}
+      {checkin ? <CheckinForm s={s} state={state} activityId={checkin.activityId} code={checkin.code} /> : null}
       <section class="passbook" aria-labelledby="cover">
         <h2 id="cover">{d.bank} · 爱心存折</h2>
         <dl>
@@ -95,6 +110,10 @@ async function passbookPage(c: WebContext) {
           <a href={`/passbook/statement${qs({ year: Number(c.get("time").dateOf(now).slice(0, 4)) })}`}>{d.statementTitle}</a>
         </p>
       </section>
+      <HeldVouchers s={s} vouchers={vouchers.items} />
+      <MyClaims s={s} wishes={wishes.items} state={state} />
+      <OpenWishes s={s} wishes={wishes.items} />
+      <ReportHours s={s} state={state} records={records.items} />
       <h2>{d.levelsTitle}</h2>
       <DataTable def={levelsTable} rows={book.levels} d={d} csvHref={null} />
       <h2>{d.vouchersTitle}</h2>
@@ -144,8 +163,14 @@ async function passbookPage(c: WebContext) {
         nextHref={`/passbook${qs({ cursor: book.nextCursor })}`}
       />
     </>,
+    status,
   );
 }
+
+const passbookGet = async (c: WebContext) => {
+  const s = await memberOf(c);
+  return s instanceof Response ? s : passbookPage(s, {});
+};
 
 const levelsTable: TableDef<{ stars: number; at: string }> = {
   name: "levels",
@@ -280,7 +305,8 @@ async function privacy(c: WebContext) {
 }
 
 export const passbookPages = new Hono<AppEnv>()
-  .get("/passbook", passbookPage)
+  .get("/passbook", passbookGet)
   .get("/passbook/statement", statementPage)
   .post("/passbook/redeem", ...formPost, redeem)
-  .post("/passbook/privacy", ...formPost, privacy);
+  .post("/passbook/privacy", ...formPost, privacy)
+  .route("/", selfServicePages(passbookPage));

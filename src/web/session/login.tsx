@@ -10,7 +10,7 @@ import { z } from "../../http/openapi";
 import { langOf, type WebContext } from "../page";
 import { checkCsrf, CsrfField } from "./csrf";
 import { form, formFields, formPost } from "./forms";
-import { homeNames, loginPage } from "./shell";
+import { homeNames, loginPage, ReturnQuery } from "./shell";
 
 // Session: the JWT from /login sits in an HttpOnly, SameSite=Strict cookie (Secure when the
 // deployment is https), which the app's authenticate middleware reads like a bearer token.
@@ -19,6 +19,7 @@ const LoginBody = z.strictObject({
   username: z.string().trim().min(1).max(64),
   password: z.string().min(1).max(200),
   next: z.enum(homeNames).default("passbook"),
+  then: z.string().regex(ReturnQuery).optional(),
 });
 
 async function loginPost(c: WebContext) {
@@ -44,7 +45,7 @@ async function loginPost(c: WebContext) {
     path: "/",
     maxAge: TOKEN_TTL_SECONDS,
   });
-  return c.redirect(`/${next}`, 303);
+  return c.redirect(`/${next}${parsed.data.then ?? ""}`, 303);
 }
 
 async function logout(c: WebContext) {

@@ -29,7 +29,18 @@ export const homes = {
 export type HomeName = keyof typeof homes;
 export const homeNames = Object.keys(homes) as [HomeName, ...HomeName[]];
 
-function LoginForm({ d, next, error }: { d: Dict; next: HomeName; error?: string }) {
+/**
+ * The query a login returns to (a voucher's code from its QR code, an outing's sign-in code):
+ * only plain parameter text, so the redirect after the login cannot be sent anywhere else.
+ */
+export const ReturnQuery = /^\?[A-Za-z0-9=&_.%-]{1,300}$/;
+
+const returnQueryOf = (c: WebContext) => {
+  const search = new URL(c.req.url).search;
+  return ReturnQuery.test(search) ? search : undefined;
+};
+
+function LoginForm({ d, next, error, then }: { d: Dict; next: HomeName; error?: string; then?: string }) {
   return (
     <>
       {error ? (
@@ -41,6 +52,7 @@ function LoginForm({ d, next, error }: { d: Dict; next: HomeName; error?: string
       <p>{homes[next].loginIntro(d)}</p>
       <form method="post" action="/login">
         <input type="hidden" name="next" value={next} />
+        {then ? <input type="hidden" name="then" value={then} /> : null}
         <div class="field">
           <label for="username">{d.username}</label>
           <input id="username" name="username" autocomplete="username" required maxlength={64} />
@@ -80,7 +92,7 @@ export function privatePage(c: WebContext, view: View, path: string, title: stri
 }
 
 export const loginPage = (c: WebContext, view: View, next: HomeName, error?: string, status?: ContentfulStatusCode) =>
-  privatePage(c, view, `/${next}`, homes[next].title(view.d), <LoginForm d={view.d} next={next} error={error} />, status);
+  privatePage(c, view, `/${next}`, homes[next].title(view.d), <LoginForm d={view.d} next={next} error={error} then={c.req.method === "GET" ? returnQueryOf(c) : undefined} />, status);
 
 export async function wrongRolePage(c: WebContext, view: View, p: Principal, next: HomeName) {
   const token = await csrfToken(c);
