@@ -81,7 +81,7 @@ export async function annualReport(db: Db, time: BankTime, year: number, now: st
       at: d.at,
       donor: d.donor,
       amountFen: d.amountFen,
-      restriction: d.restriction!,
+      restriction: d.restriction,
       reversed: d.reversed,
       drawnBy: d.drawnBy,
     })),

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { donations, fundExpenses, fundRestrictedDraws, goodsUsages, ledgerTransactions, members, wishes } from "../../db/schema";
+import { communities, donations, fundExpenses, fundRestrictedDraws, goodsUsages, ledgerTransactions, members, wishes } from "../../db/schema";
 import type { Principal } from "../auth/tokens";
 import type { Db } from "../db/client";
 import { Write } from "../db/write";
@@ -301,16 +301,25 @@ const publicDraw = (d: DrawRow) => ({
  */
 export async function restrictedDonationsReceived(db: Db, period: { from: string; to: string }) {
   const inPeriod = and(isNotNull(donations.restrictedRemainingFen), gte(donations.at, period.from), lt(donations.at, period.to));
-  const [rows, drawRows] = await db.orm.batch([
+  const [rows, drawRows, communityRows] = await db.orm.batch([
     withPublished(db).where(inPeriod).orderBy(asc(donations.id)),
     drawsOf(db)
       .where(inArray(fundRestrictedDraws.donationId, db.orm.select({ id: donations.id }).from(donations).where(inPeriod)))
       .orderBy(asc(fundRestrictedDraws.id)),
+    db.orm
+      .select({ id: communities.id, name: communities.name })
+      .from(communities)
+      .where(inArray(communities.id, db.orm.select({ id: donations.restrictionCommunityId }).from(donations).where(inPeriod))),
   ]);
-  return rows.map((r) => ({
-    ...publicDonation(r, false),
-    drawnBy: drawRows.filter((d) => d.donationId === r.donation.id).map(publicDraw),
-  }));
+  const names = new Map(communityRows.map((c) => [c.id, c.name]));
+  return rows.map((r) => {
+    const d = publicDonation(r, false);
+    return {
+      ...d,
+      restriction: { ...d.restriction!, community: d.restriction?.communityId ? (names.get(d.restriction.communityId) ?? null) : null },
+      drawnBy: drawRows.filter((x) => x.donationId === r.donation.id).map(publicDraw),
+    };
+  });
 }
 
 export interface NewUsage {

@@ -48,7 +48,7 @@ const listQuery = (c: WebContext, limit = PAGE_SIZE): TableQuery => {
   return { cursor, limit, year: Number(now(c).slice(0, 4)), at: now(c) };
 };
 
-export const publicPaths = ["/", "/wishes", "/service", "/donations", "/fund", "/honours", "/quality", "/ledger"] as const;
+export const publicPaths = ["/", "/wishes", "/service", "/donations", "/fund", "/honours", "/quality", "/ledger", "/annual-report"] as const;
 
 export const publicPages = new Hono<AppEnv>()
   .get("/", etag(), async (c) => {
@@ -193,6 +193,9 @@ export const publicPages = new Hono<AppEnv>()
       body: (
         <>
           <p class="intro">{d.fundIntro}</p>
+          <p>
+            {d.annual.linkIntro} <a href={`/annual-report${qs({ year })}`}>{d.annual.link}</a>
+          </p>
           <ul class="figures">
             <li>
               <span class="n">{formatYuan(summary.fund.incomeFen)}</span>

@@ -7,6 +7,7 @@ import { appErrorOf } from "../http/errors";
 import type { AppEnv } from "../http/env";
 import { langOf, sendPage, type WebContext } from "./page";
 import { publicPages } from "./public";
+import { annualReportPage } from "./annual-report";
 import { merchantPages } from "./merchant";
 import { passbookPages } from "./passbook";
 import { loginPages } from "./session/login";
@@ -33,6 +34,7 @@ export function pageNotFound(c: WebContext) {
 
 export const webRoutes = new Hono<AppEnv>()
   .route("/", publicPages)
+  .route("/", annualReportPage)
   .route("/", loginPages)
   .route("/", passbookPages)
   .route("/", merchantPages)

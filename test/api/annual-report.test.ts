@@ -85,7 +85,7 @@ describe("GET /v1/public/annual-report", () => {
       id: restrictedId,
       donor: { type: "company", name: "爱心药店" },
       amountFen: 50_000,
-      restriction: { purpose: "hardship_aid", communityId: a.id, usedFen: 40_000, remainingFen: 10_000 },
+      restriction: { purpose: "hardship_aid", communityId: a.id, community: a.name, usedFen: 40_000, remainingFen: 10_000 },
       reversed: false,
     });
     expect(r.restricted[0].drawnBy).toEqual([

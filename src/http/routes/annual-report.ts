@@ -38,7 +38,13 @@ const AnnualReport = z
           at: z.string(),
           donor: z.object({ type: z.enum(donorTypes), name: z.string() }),
           amountFen: z.number().int(),
-          restriction: z.object({ purpose: Purpose.nullable(), communityId: z.string().nullable(), usedFen: z.number().int(), remainingFen: z.number().int() }),
+          restriction: z.object({
+            purpose: Purpose.nullable().openapi({ description: "null: any purpose" }),
+            communityId: z.string().nullable().openapi({ description: "null: any community" }),
+            community: z.string().nullable(),
+            usedFen: z.number().int(),
+            remainingFen: z.number().int(),
+          }),
           reversed: z.boolean(),
           drawnBy: z.array(
             z.object({
