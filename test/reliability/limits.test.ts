@@ -3,6 +3,7 @@ import { request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../../src/app";
+import { MAX_UPLOAD_BODY_BYTES } from "../../src/http/uploads";
 import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_USERNAME } from "../../src/auth/login";
 import { SESSION_COOKIE } from "../../src/http/auth";
 import { SWAGGER_UI_VERSION } from "../../src/web/docs";
@@ -26,6 +27,7 @@ const operations = () =>
   Object.entries<any>(doc.paths).flatMap(([path, methods]) =>
     Object.entries<any>(methods).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
   );
+const UPLOAD = "/v1/fund/expenses/{id}/receipts";
 /** A path with its parameters filled by something that passes their pattern. */
 const concrete = (path: string) => path.replace("{id}", scene.alice.id).replace("{code}", "ABCD-EFGH-JKMN-PQRS");
 
@@ -37,8 +39,13 @@ describe("request bodies are limited", () => {
     const body = JSON.stringify({ name: "x".repeat(MAX_BODY_BYTES) });
     for (const { path } of posts) {
       const res = await bank.call("POST", concrete(path), { token: bank.admin, body });
-      expect({ path, status: res.status, code: res.body?.error?.code }).toEqual({ path, status: 413, code: "payload_too_large" });
+      // The receipt upload takes a file, not JSON, up to MAX_UPLOAD_BODY_BYTES (test/api/fund-receipts.test.ts).
+      const expected = path === UPLOAD ? { status: 415, code: "unsupported_media_type" } : { status: 413, code: "payload_too_large" };
+      expect({ path, status: res.status, code: res.body?.error?.code }).toEqual({ path, ...expected });
     }
+    const overUpload = "x".repeat(MAX_UPLOAD_BODY_BYTES + 1);
+    const upload = await bank.call("POST", concrete(UPLOAD), { token: bank.admin, body: overUpload, headers: { "content-type": "multipart/form-data; boundary=x" } });
+    expect({ status: upload.status, code: upload.body?.error?.code }).toEqual({ status: 413, code: "payload_too_large" });
     // At the limit, the body is read (and refused for what it says, not for its size).
     const atLimit = JSON.stringify({ name: "x".repeat(MAX_BODY_BYTES - 20) }).padEnd(MAX_BODY_BYTES, " ");
     expect(Buffer.byteLength(atLimit)).toBe(MAX_BODY_BYTES);
