@@ -1,3 +1,4 @@
+import { renderSVG } from "uqr";
 import { beforeAll, describe, expect, it } from "vitest";
 import { earningScene, ok, type EarningScene } from "../helpers/earning";
 import { grantPoints, merchantWithType } from "../helpers/spending";
@@ -177,6 +178,32 @@ describe("/staff", () => {
     const approve = await client.post(`${path}/approve`, { csrf: csrfOf(page.text), key: keyOf(page.text) });
     expect(approve.status).toBe(303);
     for (const id of ids) expect((await ok(s.bank, 200, "GET", `/v1/members/${id}/passbook`, { token: s.staffA })).balance).toBe(20);
+  });
+
+  it("a roster with a member already recorded records no one and keeps what was typed; the sign-in code opens with its QR code", async () => {
+    const client = await staffLogin(s.a.id, "office-checkin");
+    const first = (await s.bank.member(s.a.id, { name: "签到甲" })).id;
+    const second = (await s.bank.member(s.a.id, { name: "签到乙" })).id;
+    let page = await client.get("/staff/activities");
+    const made = await client.post("/staff/activities", { csrf: csrfOf(page.text), key: keyOf(page.text), title: "河道清理", date: "2026-03-01", place: "东河" });
+    const path = made.location!.replace(/\?.*$/, "");
+    page = await client.get(path);
+    expect((await client.post(`${path}/attendance`, { csrf: csrfOf(page.text), key: keyOf(page.text), description: "清理", [`m_${first}`]: "60" })).status).toBe(303);
+    // Another roster (another browser's page) naming the recorded member again: refused whole, in the page's words.
+    const stale = await client.post(`${path}/attendance`, { csrf: csrfOf(page.text), key: crypto.randomUUID(), description: "清理", [`m_${first}`]: "60", [`m_${second}`]: "45" });
+    expect(stale.status).toBe(409);
+    expect(visible(stale.text)).toContain("有会员已经登记过这个活动的出勤，本次没有登记。");
+    expect(stale.text).toContain('value="45"');
+    const records = await ok(s.bank, 200, "GET", `/v1/service-records?activityId=${path.split("/").pop()}`, { token: s.staffA });
+    expect((records as { items: { memberId: string }[] }).items.map((r) => r.memberId)).toEqual([first]);
+
+    const opened = await client.post(`${path}/checkin-code`, { csrf: csrfOf(page.text), key: keyOf(page.text) });
+    expect(opened.status).toBe(303);
+    const code = /code=([0-9A-Z]+)/.exec(opened.location!)![1]!;
+    page = await client.get(opened.location!);
+    expect(visible(page.text)).toContain("现场签到已开启");
+    expect(page.text).toContain(`<code>${code}</code>`);
+    expect(page.text).toContain(renderSVG(`http://localhost/passbook?activity=${path.split("/").pop()}&code=${code}`, { border: 2 }));
   });
 
   it("the counter redeems for a member and shows a code; the fund takes a donation and an expense", async () => {

@@ -1,24 +1,19 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { createActivity, getActivity, listActivities } from "../../domain/activities";
+import { approveActivity, createActivity, getActivity, listActivities, openCheckin, recordAttendance } from "../../domain/activities";
 import { listCommunities } from "../../domain/communities";
 import { listMembers } from "../../domain/members";
-import { approveServiceRecord, createServiceRecord, listServiceRecords } from "../../domain/service-records";
-import { IdempotencyConflict } from "../../db/write";
-import { AppError } from "../../errors";
+import { listServiceRecords } from "../../domain/service-records";
 import { z } from "../../http/openapi";
 import { formatCount, label } from "../../i18n";
 import { deps, LangParam, pageQuery, qs, type WebContext } from "../page";
-import { formRecord } from "../session/forms";
+import { QrCode } from "../qr";
 import { readTogether } from "../together";
-import { action, Csrf, FormError, FormKeys, Input, Key, Select, staffOf, staffPage, type FormState, type Staff } from "./frame";
+import { action, Csrf, FormError, FormKeys, Input, Key, Refusal, Select, staffOf, staffPage, type FormState, type Staff } from "./frame";
 
-// Volunteer activities (outings): create one, enter the whole roster's attendance on one screen,
-// approve it at once.
-//
-// Until the attendance API (POST /v1/activities/:id/attendance, /approve) is on main, the roster
-// is sent as one service record per member and approved one by one: each entry and each approval
-// keyed by the form's one-time key, so a double submit or a retry after a failure records and
-// approves each member once.
+// Volunteer activities (outings): create one, enter the whole roster's attendance on one screen
+// (POST /v1/activities/:id/attendance's recordAttendance: every entry or none, in one write),
+// approve it at once (approveActivity), and open a sign-in code shown with its QR code, which
+// leads a member's phone to the passbook page's sign-in form.
 
 const Done = z.string().max(20).optional();
 const ROSTER_LIMIT = 100;
@@ -94,7 +89,7 @@ export const activitiesPost = action({
 
 async function rosterPage(s: Staff, state: FormState, status?: ContentfulStatusCode) {
   const { c, w, d } = s;
-  const q = pageQuery(c, z.strictObject({ lang: LangParam, done: Done }));
+  const q = pageQuery(c, z.strictObject({ lang: LangParam, done: Done, code: z.string().regex(/^[0-9A-Z]{4,12}$/).optional() }));
   const id = c.req.param("id")!;
   const db = deps(c).db;
   const [activity, records] = await readTogether(db, (r) =>
@@ -134,6 +129,23 @@ async function rosterPage(s: Staff, state: FormState, status?: ContentfulStatusC
           </button>
         </form>
       ) : null}
+      <h2 id="checkin">{w.checkinCode}</h2>
+      <FormError state={state} form="checkin" />
+      {q.code ? (
+        <div class="voucher-card card" data-testid="checkin-code">
+          <p class="code-big">
+            <code>{q.code}</code>
+          </p>
+          <QrCode text={`${new URL(c.req.url).origin}/passbook${qs({ activity: id, code: q.code })}`} label={w.checkinQr(q.code)} size="large" />
+          <p class="help">{w.checkinHelp}</p>
+        </div>
+      ) : null}
+      <form method="post" action={`/staff/activities/${id}/checkin-code`} class="no-print">
+        <FormKeys s={s} />
+        <button type="submit" class={q.code ? "secondary" : undefined}>
+          {q.code ? w.newCheckinCode : w.openCheckin}
+        </button>
+      </form>
       <h2 id="roster">{w.roster}</h2>
       <p class="help">{w.rosterHelp}</p>
       <FormError state={state} form="roster" />
@@ -203,19 +215,12 @@ export const attendancePost = action({
   what: () => "attendance",
   page: (s, state, status) => rosterPage(s, state, status),
   async run(s, f, ctx) {
-    const db = deps(s.c).db;
     const id = activityId(s.c);
-    const activity = await getActivity(db, s.p, id);
-    const entries = Object.entries(f).filter(([k, v]) => k.startsWith("m_") && typeof v === "number") as [string, number][];
-    for (const [field, minutes] of entries) {
-      const idem = await formRecord(s.p, `attendance:${id}:${field}`, String(f.key), 201);
-      try {
-        await createServiceRecord(db, s.p, { memberId: field.slice(2), activityId: id, date: activity.date, minutes, description: f.description }, { ...ctx, idem });
-      } catch (err) {
-        // Recorded by an earlier send of this same form.
-        if (!(err instanceof IdempotencyConflict)) throw err;
-      }
-    }
+    const entries = Object.entries(f)
+      .filter(([k, v]) => k.startsWith("m_") && typeof v === "number")
+      .map(([k, minutes]) => ({ memberId: k.slice(2), minutes: minutes as number }));
+    if (entries.length === 0) throw new Refusal(s.w.rosterEmpty);
+    await recordAttendance(deps(s.c).db, s.p, id, { entries, description: f.description }, ctx);
     return `/staff/activities/${id}${qs({ done: "attendance" })}`;
   },
 });
@@ -228,16 +233,22 @@ export const approvePost = action({
   what: () => "approve-activity",
   page: (s, state, status) => rosterPage(s, state, status),
   async run(s, _f, ctx) {
-    const db = deps(s.c).db;
     const id = activityId(s.c);
-    const records = await listServiceRecords(db, s.p, { limit: ROSTER_LIMIT, activityId: id, status: "pending" });
-    for (const r of records.items) {
-      try {
-        await approveServiceRecord(db, s.p, r.id, { at: ctx.at, time: ctx.time });
-      } catch (err) {
-        if (!(err instanceof AppError && err.code === "record_not_pending")) throw err;
-      }
-    }
+    await approveActivity(deps(s.c).db, s.p, id, ctx);
     return `/staff/activities/${id}${qs({ done: "approved" })}`;
+  },
+});
+
+export const checkinCodePost = action({
+  form: "checkin",
+  schema: z.strictObject({ csrf: Csrf, key: Key }),
+  back: "/staff/activities",
+  labels: () => ({}),
+  what: () => "checkin-code",
+  page: (s, state, status) => rosterPage(s, state, status),
+  async run(s, _f, ctx) {
+    const id = activityId(s.c);
+    const opened = await openCheckin(deps(s.c).db, s.p, id, ctx);
+    return `/staff/activities/${id}${qs({ done: "checkin", code: opened.code })}`;
   },
 });

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/env";
 import { formPost, largeFormPost } from "../session/forms";
-import { activitiesGet, activitiesPost, approvePost, attendancePost, rosterGet } from "./activities";
+import { activitiesGet, activitiesPost, approvePost, attendancePost, checkinCodePost, rosterGet } from "./activities";
 import { counterGet, donationPost, expensePost, moneyGet, redeemPost } from "./money";
 import { memberPage, membersGet, membersPost, worklistPage } from "./office";
 import { wishActions, wishesGet, wishesPost } from "./wishes";
@@ -26,6 +26,7 @@ export const staffPages = new Hono<AppEnv>()
   .get("/staff/activities/:id", rosterGet)
   .post("/staff/activities/:id/attendance", ...largeFormPost(16 * 1024), attendancePost)
   .post("/staff/activities/:id/approve", ...formPost, approvePost)
+  .post("/staff/activities/:id/checkin-code", ...formPost, checkinCodePost)
   .get("/staff/money", moneyGet)
   .post("/staff/donations", ...formPost, donationPost)
   .post("/staff/expenses", ...formPost, expensePost)
