@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gte, lt, lte, sql } from "drizzle-orm";
-import { members, serviceRecords, vouchers, voucherTypes, wishes, merchants } from "../../db/schema";
+import { fundExpenses, members, serviceRecords, vouchers, voucherTypes, wishes, merchants } from "../../db/schema";
 import type { Principal } from "../auth/tokens";
 import { DAY_MS } from "../clock";
 import type { Db } from "../db/client";
@@ -7,7 +7,8 @@ import { assertRole } from "./access";
 
 // What a community office has to do next, in one read: wishes waiting for the follow-up visit
 // (回访) and confirmation, claims near or past their deadline (催办), open wishes past their own
-// deadline, service records waiting for approval, vouchers about to expire, and low voucher stock.
+// deadline, service records waiting for approval, fund expenses waiting for a second person's
+// approval, vouchers about to expire, and low voucher stock.
 
 /** A claim due within this many days is worth a reminder. */
 export const CLAIM_DUE_DAYS = 2;
@@ -28,6 +29,8 @@ export async function staffWorklist(db: Db, actor: Principal, now: string, q: { 
   const claimsDue = and(wishIn("claimed"), lte(wishes.claimDeadline, dueBy));
   const openOverdue = and(wishIn("open"), lt(wishes.deadline, now));
   const pending = and(eq(serviceRecords.status, "pending"), community ? eq(serviceRecords.communityId, community) : undefined);
+  // An administrator's expense of no community is county business: it is on the administrators' list only.
+  const expensesPending = and(eq(fundExpenses.status, "pending"), community ? eq(fundExpenses.communityId, community) : undefined);
   const expiring = and(eq(vouchers.status, "issued"), lte(vouchers.expiresAt, expiresBy), gte(vouchers.expiresAt, now), community ? eq(members.communityId, community) : undefined);
   const wishItem = {
     id: wishes.id,
@@ -41,7 +44,7 @@ export async function staffWorklist(db: Db, actor: Principal, now: string, q: { 
   };
   const wishesWhere = (where: ReturnType<typeof and>, order: Parameters<typeof asc>[0]) =>
     db.orm.select(wishItem).from(wishes).leftJoin(members, eq(members.id, wishes.claimedBy)).where(where).orderBy(asc(order)).limit(WORKLIST_ITEMS);
-  const [toConfirm, toConfirmCount, due, dueCount, overdue, overdueCount, records, recordsCount, expiringRows, expiringCount, lowStock] = await db.orm.batch([
+  const [toConfirm, toConfirmCount, due, dueCount, overdue, overdueCount, records, recordsCount, expenses, expensesCount, expiringRows, expiringCount, lowStock] = await db.orm.batch([
     wishesWhere(wishIn("fulfilled"), wishes.fulfilledAt),
     db.orm.select({ n: count() }).from(wishes).where(wishIn("fulfilled")),
     wishesWhere(claimsDue, wishes.claimDeadline),
@@ -64,6 +67,23 @@ export async function staffWorklist(db: Db, actor: Principal, now: string, q: { 
       .orderBy(asc(serviceRecords.id))
       .limit(WORKLIST_ITEMS),
     db.orm.select({ n: count() }).from(serviceRecords).where(pending),
+    db.orm
+      .select({
+        id: fundExpenses.id,
+        at: fundExpenses.at,
+        amountFen: fundExpenses.amountFen,
+        purpose: fundExpenses.purpose,
+        description: fundExpenses.description,
+        payee: fundExpenses.payee,
+        communityId: fundExpenses.communityId,
+        recordedByUserId: fundExpenses.createdBy,
+        recorderName: fundExpenses.recorderName,
+      })
+      .from(fundExpenses)
+      .where(expensesPending)
+      .orderBy(asc(fundExpenses.id))
+      .limit(WORKLIST_ITEMS),
+    db.orm.select({ n: count() }).from(fundExpenses).where(expensesPending),
     db.orm
       .select({
         code: vouchers.code,
@@ -94,6 +114,8 @@ export async function staffWorklist(db: Db, actor: Principal, now: string, q: { 
     claimsDue: { count: n(dueCount), items: due },
     openWishesOverdue: { count: n(overdueCount), items: overdue },
     pendingServiceRecords: { count: n(recordsCount), items: records },
+    // Approving needs someone other than the recorder (POST /v1/fund/expenses/:id/approve).
+    pendingExpenses: { count: n(expensesCount), items: expenses.map((e) => ({ ...e, recordedByYou: e.recordedByUserId === actor.userId })) },
     vouchersExpiring: { count: n(expiringCount), items: expiringRows },
     lowVoucherStock: { count: lowStock.length, items: lowStock },
   };

@@ -5,7 +5,7 @@ import { staffWorklist, type Worklist } from "../../domain/worklist";
 import { hashPassword } from "../../auth/password";
 import { z } from "../../http/openapi";
 import { Stars } from "../components";
-import { formatCount, formatDate, formatDateTime } from "../../i18n";
+import { formatCount, formatDate, formatDateTime, formatYuan, label } from "../../i18n";
 import { deps, LangParam, nowIso, pageQuery, qs, type WebContext } from "../page";
 import { readTogether } from "../together";
 import { action, Csrf, FormError, FormKeys, Input, Key, Optional, options, Select, staffOf, staffPage, type FormState, type Staff } from "./frame";
@@ -62,6 +62,11 @@ export async function worklistPage(c: WebContext) {
       {section("claimsDue", "/staff/wishes?status=claimed", (i) => `${i.title} · ${i.claimedByName ?? ""} · ${at(i.claimDeadline)}`)}
       {section("openWishesOverdue", "/staff/wishes?status=open", (i) => `${i.title} · ${at(i.deadline)}`)}
       {section("pendingServiceRecords", "/staff/activities", (i) => `${i.memberName}（${i.passbookNo}）· ${i.date} · ${formatCount(i.minutes)} ${s.view.lang === "zh" ? "分钟" : "min"} · ${i.description}`)}
+      {section("pendingExpenses", "/staff/money", (i) =>
+        [formatDateTime(i.at, time), label(s.view.d.purposes, i.purpose), `¥${formatYuan(i.amountFen)}`, i.payee ?? "", i.description, i.recorderName ?? "", i.recordedByYou ? w.worklist.recordedByYou : ""]
+          .filter(Boolean)
+          .join(" · "),
+      )}
       {section("vouchersExpiring", "/staff/counter", (i) => `${i.voucherTypeName} · ${i.memberName}（${i.passbookNo}）· ${at(i.expiresAt)}`)}
       {section("lowVoucherStock", "/staff/counter", (i) => `${i.name}（${i.merchantName}）· ${formatCount(i.stock)}`)}
     </div>,
