@@ -174,6 +174,17 @@ export const expensesTable: PublicTable<Row<typeof listExpenses>> = {
       { label: (d) => d.col.description, cell: (r) => r.description },
       yuan((d) => d.col.amount, (r) => r.amountFen),
       { label: (d) => d.col.receipt, cell: (r) => r.receiptRef },
+      // Each file by its hash, type and size: what an auditor checks a copy against (the ledger's fund_receipt records).
+      {
+        label: (d) => d.col.receiptFiles,
+        cell: (r) => r.receipts.map((f) => `${f.sha256} ${f.contentType} ${f.size}`).join("; "),
+        html: (r) =>
+          r.receipts.map((f) => (
+            <div>
+              <code>{f.sha256}</code> <small>{`${f.contentType} · ${formatCount(f.size)} B`}</small>
+            </div>
+          )),
+      },
       { label: (d) => d.col.payee, cell: (r) => r.payee ?? "" },
       { label: (d) => d.col.community, cell: (r) => r.community ?? "" },
       // A reversed payment stays listed as what happened, and no longer counts in the totals above.

@@ -67,6 +67,12 @@ describe("uploading a receipt", () => {
     const listed = list.body.items.find((x: { id: string }) => x.id === e.id);
     expect(listed.receipts).toEqual([{ sha256: sha(PDF), contentType: "application/pdf", size: PDF.length }]);
 
+    // The /fund page and its CSV show the file by hash, type and size.
+    const fundPage = await (await bank.app.request("/fund")).text();
+    expect(fundPage).toContain(`<code>${sha(PDF)}</code>`);
+    const csv = await (await bank.app.request("/csv/expenses.csv")).text();
+    expect(csv).toContain(`${sha(PDF)} application/pdf ${PDF.length}`);
+
     for (const token of [staffA, staffA2, bank.admin]) {
       const got = await download(e.id, sha(PDF), token);
       expect(got.status).toBe(200);
