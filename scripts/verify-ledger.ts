@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import {
@@ -5,7 +6,9 @@ import {
   checkFigures,
   checkGrowth,
   checkPassbookEntry,
+  checkReceipt,
   openCheckpoint,
+  type ReceiptRecord,
   type Finding,
   type FundStatementJson,
   type InclusionProofJson,
@@ -16,7 +19,7 @@ import { GENESIS_HASH, verifyChain, type ChainProblem, type PublishedTransaction
 import { fromHex, toHex } from "../src/ledger/merkle";
 import { toBase64 } from "../src/ledger/note";
 
-// npm run verify-ledger -- <base-url> [--state file] [--key <verifier key>] [--passbook file]
+// npm run verify-ledger -- <base-url> [--state file] [--key <verifier key>] [--passbook file] [--receipt file]…
 // Downloads the whole public ledger (GET /v1/public/ledger, page by page) and checks every link
 // of the hash chain with the same verifyChain the bank uses; then the signed checkpoint: its
 // signature (with the key given, the one remembered in the state file, or, the first time, the
@@ -24,7 +27,9 @@ import { toBase64 } from "../src/ledger/note";
 // truncated or rewritten history fails), that the published transactions give its root, and
 // what the data promises (src/ledger/audit.ts): zero sums per asset, exact single reversals,
 // the system accounts' signs, the fund statement and the public summary. With --passbook (a
-// passbook saved from GET /v1/members/:id/passbook) it proves each entry is in the signed log.
+// passbook saved from GET /v1/members/:id/passbook) it proves each entry is in the signed log;
+// with --receipt (a copy of an expense's receipt file, repeatable) it finds the file's SHA-256
+// among the signed log's fund_receipt records and says which expense and payment it belongs to.
 // The state file is written only when everything verified. Exit codes: 0 verified, 1 a problem
 // was found, 2 could not download or bad usage.
 
@@ -87,6 +92,7 @@ export interface AuditReport {
   checkpoint: { size: number; rootHash: string; note: string } | null;
   findings: Finding[];
   passbookEntries: { proven: number; pending: number };
+  receipts: { name: string; sha256: string; records: ReceiptRecord[] }[];
 }
 
 async function getJson<T>(fetchFn: typeof fetch, url: URL): Promise<T> {
@@ -106,7 +112,14 @@ async function getText(fetchFn: typeof fetch, url: URL): Promise<string> {
  */
 export async function auditPublishedLedger(
   baseUrl: string,
-  opts: { fetch?: typeof fetch; state?: LedgerState; key?: string; pageSize?: number; passbook?: { member: { passbookNo: string }; entries: PassbookEntryJson[] } } = {},
+  opts: {
+    fetch?: typeof fetch;
+    state?: LedgerState;
+    key?: string;
+    pageSize?: number;
+    passbook?: { member: { passbookNo: string }; entries: PassbookEntryJson[] };
+    receipts?: { name: string; sha256: string; size: number }[];
+  } = {},
 ): Promise<AuditReport> {
   const f = opts.fetch ?? fetch;
   const url = (path: string) => new URL(path, baseUrl);
@@ -116,7 +129,7 @@ export async function auditPublishedLedger(
   const note = await getText(f, url("/v1/public/checkpoint"));
   const txs: PublishedTransaction[] = [];
   const chain = await verifyPublishedLedger(baseUrl, f, opts.pageSize, (items) => txs.push(...items));
-  const report: AuditReport = { chain, verifierKey, keyFrom, checkpoint: null, findings: [], passbookEntries: { proven: 0, pending: 0 } };
+  const report: AuditReport = { chain, verifierKey, keyFrom, checkpoint: null, findings: [], passbookEntries: { proven: 0, pending: 0 }, receipts: [] };
   if (chain.problem) return report;
   const opened = await openCheckpoint(note, verifierKey);
   if ("finding" in opened) {
@@ -151,23 +164,30 @@ export async function auditPublishedLedger(
     if (finding) report.findings.push(finding);
     else report.passbookEntries.proven++;
   }
+  for (const file of opts.receipts ?? []) {
+    const found = checkReceipt(txs, cp, file);
+    if ("code" in found) report.findings.push(found);
+    else report.receipts.push({ name: file.name, sha256: file.sha256, records: found });
+  }
   return report;
 }
 
-function parseArgs(args: string[]): { base?: string; state?: string; key?: string; passbook?: string } | null {
+function parseArgs(args: string[]): { base?: string; state?: string; key?: string; passbook?: string; receipts: string[] } | null {
   const out: Record<string, string> = {};
+  const receipts: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "--state" || a === "--key" || a === "--passbook") {
+    if (a === "--state" || a === "--key" || a === "--passbook" || a === "--receipt") {
       if (!args[i + 1]) return null;
-      out[a.slice(2)] = args[++i]!;
+      if (a === "--receipt") receipts.push(args[++i]!);
+      else out[a.slice(2)] = args[++i]!;
     } else if (!out.base) out.base = a;
     else return null;
   }
-  return out;
+  return { ...out, receipts };
 }
 
-const USAGE = "usage: npm run verify-ledger -- <base-url> [--state file] [--key <verifier key>] [--passbook file]   e.g. http://localhost:8787";
+const USAGE = "usage: npm run verify-ledger -- <base-url> [--state file] [--key <verifier key>] [--passbook file] [--receipt file]…   e.g. http://localhost:8787";
 
 export async function main(args: string[]): Promise<number> {
   const opts = parseArgs(args);
@@ -179,7 +199,11 @@ export async function main(args: string[]): Promise<number> {
   try {
     const state = opts.state && existsSync(opts.state) ? (JSON.parse(readFileSync(opts.state, "utf8")) as LedgerState) : undefined;
     const passbook = opts.passbook ? JSON.parse(readFileSync(opts.passbook, "utf8")) : undefined;
-    const r = await auditPublishedLedger(base, { state, key: opts.key, passbook });
+    const receipts = opts.receipts.map((name) => {
+      const bytes = readFileSync(name);
+      return { name, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
+    });
+    const r = await auditPublishedLedger(base, { state, key: opts.key, passbook, receipts });
     if (r.chain.problem) {
       console.log(`verified ${r.chain.transactions} transactions in ${r.chain.pages} page(s), then the chain breaks:`);
       console.log(`  first broken link: seq ${r.chain.problem.seq}, transaction ${r.chain.problem.id}: ${explain[r.chain.problem.problem]} [${r.chain.problem.problem}]`);
@@ -193,6 +217,11 @@ export async function main(args: string[]): Promise<number> {
       if (state) console.log(`  remembered checkpoint: ${state.checkpoint.size} transactions`);
     }
     if (opts.passbook) console.log(`passbook: ${r.passbookEntries.proven} entries proven in the signed log, ${r.passbookEntries.pending} not yet in it`);
+    for (const x of r.receipts) {
+      for (const rec of x.records) {
+        console.log(`receipt ${x.name}: sha256 ${x.sha256} recorded at seq ${rec.seq} for expense ${rec.expense}${rec.payment ? `, payment ${rec.payment}` : " (recorded while pending)"}`);
+      }
+    }
     if (r.findings.length) {
       for (const x of r.findings) console.log(`PROBLEM [${x.code}]${x.seq !== undefined ? ` seq ${x.seq}` : ""}: ${x.detail}`);
       return 1;

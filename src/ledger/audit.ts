@@ -25,7 +25,8 @@ export type FindingCode =
   | "balance_sign"
   | "statement_mismatch"
   | "summary_mismatch"
-  | "passbook_entry_not_proven";
+  | "passbook_entry_not_proven"
+  | "receipt_not_in_log";
 
 export interface Finding {
   code: FindingCode;
@@ -194,4 +195,26 @@ export async function checkPassbookEntry(passbookNo: string, entry: PassbookEntr
     return fail(`no posting of ${entry.amount} to passbook ${passbookNo} in the published transaction`);
   }
   return null;
+}
+
+export interface ReceiptRecord {
+  seq: number;
+  expense: string;
+  payment: string | null;
+}
+
+/**
+ * An auditor's copy of a receipt file against the signed log: the `fund_receipt` records among
+ * the checkpoint's transactions whose sha256 is the file's, with the same type and size (the
+ * records' facts are in their leaves, so the signed root covers them). None is a finding.
+ */
+export function checkReceipt(txs: PublishedTransaction[], checkpoint: Checkpoint, file: { name: string; sha256: string; size: number }): ReceiptRecord[] | Finding {
+  const records = txs
+    .filter((t) => t.seq <= checkpoint.size && t.kind === "fund_receipt" && t.facts.sha256 === file.sha256)
+    .map((t) => ({ tx: t, seq: t.seq, expense: String(t.facts.expense), payment: t.facts.payment == null ? null : String(t.facts.payment) }));
+  const exact = records.filter((r) => r.tx.facts.size === file.size);
+  if (!exact.length) {
+    return { code: "receipt_not_in_log", detail: `${file.name} (sha256 ${file.sha256}, ${file.size} bytes) is not a receipt recorded in the signed log` };
+  }
+  return exact.map(({ seq, expense, payment }) => ({ seq, expense, payment }));
 }
