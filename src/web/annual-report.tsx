@@ -2,13 +2,12 @@ import { Hono } from "hono";
 import { etag } from "hono/etag";
 import type { BankTime } from "../bank-time";
 import { annualReport, type AnnualReport } from "../domain/annual-report";
-import { fenToYuan } from "../domain/csv";
 import type { AppEnv } from "../http/env";
 import { z } from "../http/openapi";
-import { formatCount, formatDate, formatDateTime, formatHours, formatYuan, label, type Dict } from "../i18n";
-import { DataTable, type TableDef } from "./components";
+import { formatCount, formatDate, formatDateTime, formatHours, formatYuan, type Dict } from "../i18n";
+import { DataTable } from "./components";
 import { langOf, LangParam, pageQuery, qs, sendPage } from "./page";
-import { awardsTable, budgetTable, incomeTable } from "./tables";
+import { awardsTable, budgetTable, incomeTable, restrictedDonationsTable } from "./tables";
 import { readTogether } from "./together";
 
 // The annual report (年度报告) as a printable page: the same figures as
@@ -16,33 +15,6 @@ import { readTogether } from "./together";
 // Printing hides the navigation and the year form (the layout's print stylesheet).
 
 const FIRST_YEAR = 2014;
-
-type Restricted = AnnualReport["restricted"][number];
-
-const restrictedTable: TableDef<Restricted> = {
-  name: "annual-restricted",
-  caption: (d) => d.annual.restrictedTitle,
-  columns: [
-    { label: (d) => d.col.date, cell: (r) => formatDate(r.at), nowrap: true },
-    { label: (d) => d.col.donor, cell: (r, d) => (r.donor.type === "anonymous" || r.donor.name === "anonymous" ? d.anonymous : r.donor.name) },
-    {
-      label: (d) => d.col.restriction,
-      cell: (r, d) => [r.restriction.purpose ? label(d.purposes, r.restriction.purpose) : d.annual.anyPurpose, r.restriction.community].filter(Boolean).join(" · "),
-    },
-    { label: (d) => d.col.amount, cell: (r) => fenToYuan(r.amountFen), html: (r, d) => (r.reversed ? `${formatYuan(r.amountFen)} (${d.reversed})` : formatYuan(r.amountFen)), num: true },
-    { label: (d) => d.col.used, cell: (r) => fenToYuan(r.restriction.usedFen), html: (r) => formatYuan(r.restriction.usedFen), num: true },
-    { label: (d) => d.col.remaining, cell: (r) => fenToYuan(r.restriction.remainingFen), html: (r) => formatYuan(r.restriction.remainingFen), num: true },
-    {
-      label: (d) => d.col.usedBy,
-      cell: (r, d) =>
-        r.drawnBy.length === 0
-          ? d.annual.drawnNone
-          : r.drawnBy
-              .map((x) => `${formatDate(x.at)} ${label(d.purposes, x.purpose)} · ${x.payee ?? ""} · ${x.description} · ¥${formatYuan(x.amountFen)}${x.reversed ? ` (${d.reversed})` : ""}`)
-              .join("；"),
-    },
-  ],
-};
 
 function Figures(props: { items: [string, string][] }) {
   return (
@@ -123,7 +95,7 @@ export const annualReportPage = new Hono<AppEnv>().get("/annual-report", etag(),
         </section>
         <section aria-labelledby="annual-restricted">
           <h2 id="annual-restricted">{d.annual.restrictedTitle}</h2>
-          {r.restricted.length ? <DataTable def={restrictedTable} rows={r.restricted} d={d} csvHref={null} /> : <p>{d.annual.restrictedNone}</p>}
+          {r.restricted.length ? <DataTable def={restrictedDonationsTable.def} rows={r.restricted} d={d} csvHref={null} /> : <p>{d.annual.restrictedNone}</p>}
         </section>
         <section aria-labelledby="annual-wishes">
           <h2 id="annual-wishes">{d.annual.wishesTitle}</h2>

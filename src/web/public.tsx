@@ -22,6 +22,7 @@ import {
   publicTables,
   qualityTable,
   rankMinutesTable,
+  restrictedDonationsTable,
   rankPointsTable,
   serviceTable,
   spendingTable,
@@ -146,8 +147,8 @@ export const publicPages = new Hono<AppEnv>()
   .get("/donations", etag(), async (c) => {
     const view = langOf(c);
     const q = listQuery(c);
-    const [donations, uses] = await readTogether(db(c), (db) =>
-      Promise.all([donationsTable.load(db, q), goodsUseTable.load(db, { ...q, cursor: undefined })]),
+    const [donations, uses, restricted] = await readTogether(db(c), (db) =>
+      Promise.all([donationsTable.load(db, q), goodsUseTable.load(db, { ...q, cursor: undefined }), restrictedDonationsTable.load(db, q)]),
     );
     return sendPage(c, view, {
       access: "public",
@@ -163,6 +164,9 @@ export const publicPages = new Hono<AppEnv>()
             next={donations.nextCursor}
             nextHref={`/donations${qs({ cursor: donations.nextCursor })}`}
           />
+          <h2>{view.d.restrictedTitle}</h2>
+          <p>{view.d.restrictedIntro}</p>
+          <DataTable def={restrictedDonationsTable.def} rows={restricted.items} d={view.d} />
           <h2>{view.d.goodsUseTitle}</h2>
           <DataTable def={goodsUseTable.def} rows={uses.items} d={view.d} />
         </>

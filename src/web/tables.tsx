@@ -3,6 +3,7 @@ import { fenToYuan } from "../domain/csv";
 import { bankTime, type BankTime } from "../bank-time";
 import { budgetReport, type BudgetLine } from "../domain/budgets";
 import { fundStatement, listExpenses } from "../domain/fund";
+import { restrictedDonationsReceived } from "../domain/donations";
 import type { Page } from "../domain/pagination";
 import {
   publicActivities,
@@ -128,6 +129,41 @@ export const donationsTable: PublicTable<Row<typeof publicDonations>> = {
     ],
   },
   load: publicDonations,
+};
+
+/** What the restricted-donation table needs of a row (the /donations list and the annual report's). */
+type RestrictedRow = Pick<Awaited<ReturnType<typeof restrictedDonationsReceived>>[number], "at" | "donor" | "amountFen" | "restriction" | "reversed" | "drawnBy">;
+
+const ALL_TIME = { from: "", to: "9999" };
+
+/** Restricted (定向) money donations: what each was given for, how much is used, and by which expenses. */
+export const restrictedDonationsTable: PublicTable<RestrictedRow> = {
+  def: {
+    name: "donations-restricted",
+    caption: (d) => d.restrictedTitle,
+    columns: [
+      { label: (d) => d.col.date, cell: (r) => formatDate(r.at), nowrap: true },
+      { label: (d) => d.col.donor, cell: (r, d) => (r.donor.type === "anonymous" || r.donor.name === "anonymous" ? d.anonymous : r.donor.name) },
+      {
+        label: (d) => d.col.restriction,
+        cell: (r, d) => [r.restriction.purpose ? label(d.purposes, r.restriction.purpose) : d.annual.anyPurpose, r.restriction.community].filter(Boolean).join(" · "),
+      },
+      { label: (d) => d.col.amount, cell: (r) => fenToYuan(r.amountFen), html: (r, d) => (r.reversed ? `${formatYuan(r.amountFen)} (${d.reversed})` : formatYuan(r.amountFen)), num: true },
+      yuan((d) => d.col.used, (r) => r.restriction.usedFen),
+      yuan((d) => d.col.remaining, (r) => r.restriction.remainingFen),
+      {
+        label: (d) => d.col.usedBy,
+        cell: (r, d) =>
+          r.drawnBy.length === 0
+            ? d.annual.drawnNone
+            : r.drawnBy
+                .map((x) => `${formatDate(x.at)} ${label(d.purposes, x.purpose)} · ${x.payee ?? ""} · ${x.description} · ¥${formatYuan(x.amountFen)}${x.reversed ? ` (${d.reversed})` : ""}`)
+                .join("；"),
+      },
+    ],
+  },
+  // Restricted gifts are few (companies giving for a purpose): the page lists them all, newest first.
+  load: async (db) => all((await restrictedDonationsReceived(db, ALL_TIME)).reverse()),
 };
 
 export const goodsUseTable: PublicTable<Row<typeof publicGoodsUsages>> = {
@@ -331,6 +367,7 @@ export const publicTables: Record<string, PublicTable<any>> = Object.fromEntries
     activitiesTable,
     serviceTable,
     donationsTable,
+    restrictedDonationsTable,
     goodsUseTable,
     incomeTable,
     spendingTable,

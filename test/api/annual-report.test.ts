@@ -156,3 +156,19 @@ describe("GET /v1/public/annual-report", () => {
     expect(current.headers.get("cache-control")).toBe("public, max-age=60");
   });
 });
+
+describe("restricted donations on the public /donations page", () => {
+  it("lists each with what is used and by which expense, and downloads as CSV", async () => {
+    const html = await (await bank.app.request("/donations")).text();
+    expect(html).toContain("定向捐赠及其使用");
+    const row = html.slice(html.indexOf("爱心药店"));
+    expect(row).toContain("帮困 · 东门社区");
+    expect(row).toContain("400.00");
+    expect(row).toContain("县民政局 · 困难家庭慰问 · ¥400.00");
+    const csv = await (await bank.app.request("/csv/donations-restricted.csv")).text();
+    expect(csv).toContain("爱心药店");
+    expect(csv).toMatch(/500\.00,400\.00,100\.00/);
+    const en = await (await bank.app.request("/donations?lang=en")).text();
+    expect(en).toContain("Restricted donations and their use");
+  });
+});
