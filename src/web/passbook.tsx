@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { listVoucherTypes } from "../domain/merchants";
 import { getPassbook, updateMember } from "../domain/members";
@@ -82,34 +83,19 @@ async function passbookPage(s: Member, state: FormState, status?: ContentfulStat
       <UserBar d={d} p={p} token={token} />
       {message}
       {checkin ? <CheckinForm s={s} state={state} activityId={checkin.activityId} code={checkin.code} /> : null}
-      <section class="passbook" aria-labelledby="cover">
-        <h2 id="cover">{d.bank} · 爱心存折</h2>
-        <dl>
-          <dt>{d.holder}</dt>
-          <dd>{m.name}</dd>
-          <dt>{d.passbookNo}</dt>
-          <dd>{m.passbookNo}</dd>
-          <dt>{d.balanceLabel}</dt>
-          <dd data-testid="balance">{formatCount(book.balance)}</dd>
-          <dt>{d.earnedLabel}</dt>
-          <dd>{formatCount(book.earnedTotal)}</dd>
-          <dt>{d.starsLabel}</dt>
-          <dd>
-            <Stars n={book.stars} d={d} />
-          </dd>
-          <dt>{d.titleLabel}</dt>
-          <dd>{book.title ? d.honoraryTitle : d.noTitle}</dd>
-          {book.expiring && book.expiring.points > 0 && book.expiring.at ? (
-            <>
-              <dt>{d.expiringLabel}</dt>
-              <dd data-testid="expiring">{d.expiringText(book.expiring.points, formatDate(new Date(Date.parse(book.expiring.at) - 1).toISOString()))}</dd>
-            </>
-          ) : null}
-        </dl>
-        <p class="no-print">
-          <a href={`/passbook/statement${qs({ year: Number(c.get("time").dateOf(now).slice(0, 4)) })}`}>{d.statementTitle}</a>
-        </p>
-      </section>
+      <PassbookCover d={d} name={m.name} passbookNo={m.passbookNo} book={book}>
+        <dt>{d.titleLabel}</dt>
+        <dd>{book.title ? d.honoraryTitle : d.noTitle}</dd>
+        {book.expiring && book.expiring.points > 0 && book.expiring.at ? (
+          <>
+            <dt>{d.expiringLabel}</dt>
+            <dd data-testid="expiring">{d.expiringText(book.expiring.points, formatDate(new Date(Date.parse(book.expiring.at) - 1).toISOString(), c.get("time")))}</dd>
+          </>
+        ) : null}
+      </PassbookCover>
+      <p class="no-print">
+        <a href={`/passbook/statement${qs({ year: Number(c.get("time").dateOf(now).slice(0, 4)) })}`}>{d.statementTitle}</a>
+      </p>
       <HeldVouchers s={s} vouchers={vouchers.items} />
       <MyClaims s={s} wishes={wishes.items} state={state} />
       <OpenWishes s={s} wishes={wishes.items} />
@@ -155,7 +141,7 @@ async function passbookPage(s: Member, state: FormState, status?: ContentfulStat
       <h2>{d.entriesTitle}</h2>
       {/* The CSV is the spending API's passbook export; the session cookie authenticates it like a bearer token. */}
       <DataTable
-        def={entriesTable}
+        def={entriesTable(c.get("time"))}
         rows={book.entries}
         d={d}
         csvHref={`/v1/members/${m.id}/passbook.csv`}
@@ -171,6 +157,31 @@ const passbookGet = async (c: WebContext) => {
   const s = await memberOf(c);
   return s instanceof Response ? s : passbookPage(s, {});
 };
+
+/** The passbook's cover (封面): holder, number, balance, points earned, stars; `children` adds rows. */
+export function PassbookCover(props: { d: Dict; name: string; passbookNo: string; book: { balance: number; earnedTotal: number; stars: number }; children?: Child }) {
+  const { d, book } = props;
+  return (
+    <section class="passbook" aria-labelledby="cover">
+      <h2 id="cover">{d.bank} · 爱心存折</h2>
+      <dl>
+        <dt>{d.holder}</dt>
+        <dd>{props.name}</dd>
+        <dt>{d.passbookNo}</dt>
+        <dd data-testid="passbook-no">{props.passbookNo}</dd>
+        <dt>{d.balanceLabel}</dt>
+        <dd data-testid="balance">{formatCount(book.balance)}</dd>
+        <dt>{d.earnedLabel}</dt>
+        <dd>{formatCount(book.earnedTotal)}</dd>
+        <dt>{d.starsLabel}</dt>
+        <dd>
+          <Stars n={book.stars} d={d} />
+        </dd>
+        {props.children}
+      </dl>
+    </section>
+  );
+}
 
 const levelsTable: TableDef<{ stars: number; at: string }> = {
   name: "levels",
@@ -200,16 +211,17 @@ const vouchersTable: TableDef<VoucherJson> = {
   ],
 };
 
-const entriesTable: TableDef<{ at: string; kind: TransactionKind; memo: string; amount: number; balanceAfter: number; onBehalfOf?: unknown }> = {
+/** A passbook's entries, dated in the bank's time zone; the member's page and the console's show the same table. */
+export const entriesTable = (time: BankTime): TableDef<{ at: string; kind: TransactionKind; memo: string; amount: number; balanceAfter: number; onBehalfOf?: unknown }> => ({
   name: "entries",
   caption: (d) => d.entriesTitle,
   columns: [
-    { label: (d) => d.col.date, cell: (e) => formatDate(e.at), nowrap: true },
+    { label: (d) => d.col.date, cell: (e) => formatDate(e.at, time), nowrap: true },
     { label: (d) => d.col.memo, cell: (e, d) => (e.memo || label(d.txKinds, e.kind)) + (e.onBehalfOf ? d.onBehalfMark : "") },
     { label: (d) => d.col.change, cell: (e) => `${e.amount > 0 ? "+" : ""}${formatCount(e.amount)}`, num: true },
     { label: (d) => d.col.balanceAfter, cell: (e) => formatCount(e.balanceAfter), num: true },
   ],
-};
+});
 
 const statementTable: TableDef<StatementEntry> = {
   name: "statement",

@@ -9,7 +9,7 @@ import { csrfToken } from "../session/csrf";
 import { Notice, loginPage, privatePage, UserBar, wrongRolePage } from "../session/shell";
 import { staffWords, type StaffWords } from "./words";
 
-export { Csrf, FormError, FormKeys, Input, Key, Optional, Refusal, Select, writeCtxOf, type FormState } from "../session/action";
+export { Csrf, FormError, FormKeys, Input, Key, Keys, Optional, Refusal, Select, writeCtxOf, type FormState } from "../session/action";
 
 // The frame of every console page (/staff): who may enter, the console's navigation, and its
 // form actions (session/action: CSRF, the one-time key, a refusal that keeps what was typed).

@@ -4,7 +4,10 @@ import { createMember, getPassbook, listMembers } from "../../domain/members";
 import { staffWorklist, type Worklist } from "../../domain/worklist";
 import { hashPassword } from "../../auth/password";
 import { z } from "../../http/openapi";
-import { Stars } from "../components";
+import { DataTable } from "../components";
+import { entriesTable, PassbookCover } from "../passbook";
+import { listUsers } from "../../domain/users";
+import { MemberLogin, PendingExpenses } from "./decisions";
 import { formatCount, formatDate, formatDateTime, formatYuan, label } from "../../i18n";
 import { deps, LangParam, nowIso, pageQuery, qs, type WebContext } from "../page";
 import { readTogether } from "../together";
@@ -20,9 +23,13 @@ const tz = (c: WebContext) => c.get("time");
 
 // ---- worklist ----
 
-export async function worklistPage(c: WebContext) {
+export const worklistPage = async (c: WebContext) => {
   const s = await staffOf(c);
-  if (s instanceof Response) return s;
+  return s instanceof Response ? s : worklist(s, {});
+};
+
+export async function worklist(s: Staff, state: FormState, status?: ContentfulStatusCode) {
+  const { c } = s;
   const q = pageQuery(c, z.strictObject({ lang: LangParam, done: Done }));
   const list = await staffWorklist(deps(c).db, s.p, nowIso(c));
   const { w } = s;
@@ -56,20 +63,17 @@ export async function worklistPage(c: WebContext) {
     s,
     "/staff",
     w.title,
-    { done: q.done ? w.done[q.done] : undefined },
+    { ...state, done: state.done ?? (q.done ? w.done[q.done] : undefined) },
     <div class="cols">
       {section("wishesToConfirm", "/staff/wishes?status=fulfilled", (i) => `${i.title} · ${i.claimedByName ?? ""} · ${at(i.fulfilledAt)}`)}
       {section("claimsDue", "/staff/wishes?status=claimed", (i) => `${i.title} · ${i.claimedByName ?? ""} · ${at(i.claimDeadline)}`)}
       {section("openWishesOverdue", "/staff/wishes?status=open", (i) => `${i.title} · ${at(i.deadline)}`)}
       {section("pendingServiceRecords", "/staff/activities", (i) => `${i.memberName}（${i.passbookNo}）· ${i.date} · ${formatCount(i.minutes)} ${s.view.lang === "zh" ? "分钟" : "min"} · ${i.description}`)}
-      {section("pendingExpenses", "/staff/money", (i) =>
-        [formatDateTime(i.at, time), label(s.view.d.purposes, i.purpose), `¥${formatYuan(i.amountFen)}`, i.payee ?? "", i.description, i.recorderName ?? "", i.recordedByYou ? w.worklist.recordedByYou : ""]
-          .filter(Boolean)
-          .join(" · "),
-      )}
+      <PendingExpenses s={s} part={list.pendingExpenses} state={state} />
       {section("vouchersExpiring", "/staff/counter", (i) => `${i.voucherTypeName} · ${i.memberName}（${i.passbookNo}）· ${at(i.expiresAt)}`)}
       {section("lowVoucherStock", "/staff/counter", (i) => `${i.name}（${i.merchantName}）· ${formatCount(i.stock)}`)}
     </div>,
+    status,
   );
 }
 
@@ -196,71 +200,35 @@ export const membersPost = action({
   },
 });
 
-export async function memberPage(c: WebContext) {
+export const memberPage = async (c: WebContext) => {
   const s = await staffOf(c);
-  if (s instanceof Response) return s;
+  return s instanceof Response ? s : member(s, {});
+};
+
+export async function member(s: Staff, state: FormState, status?: ContentfulStatusCode) {
+  const { c, w, d } = s;
   const q = pageQuery(c, z.strictObject({ cursor: z.string().max(200).optional(), lang: LangParam, done: Done }));
-  const { w, d } = s;
-  const book = await getPassbook(deps(c).db, s.p, c.req.param("id")!, { limit: PAGE, cursor: q.cursor }, nowIso(c));
+  const id = c.req.param("id")!;
+  const [book, logins] = await readTogether(deps(c).db, (db) =>
+    Promise.all([getPassbook(db, s.p, id, { limit: PAGE, cursor: q.cursor }, nowIso(c), undefined, tz(c)), listUsers(db, s.p, { limit: 1, memberId: id })]),
+  );
   const m = book.member;
   return staffPage(
     s,
     `/staff/members/${m.id}`,
     m.name,
-    { done: q.done === "opened" ? w.opened(m.passbookNo) : undefined },
+    { ...state, done: state.done ?? (q.done === "opened" ? w.opened(m.passbookNo) : q.done ? w.done[q.done] : undefined) },
     <>
       <p class="no-print">
         <a href="/staff/members">{w.back}</a>
       </p>
-      <section class="passbook" aria-labelledby="cover">
-        <h2 id="cover">{d.bank} · 爱心存折</h2>
-        <dl>
-          <dt>{d.holder}</dt>
-          <dd>{m.name}</dd>
-          <dt>{d.passbookNo}</dt>
-          <dd data-testid="passbook-no">{m.passbookNo}</dd>
-          <dt>{w.kind}</dt>
-          <dd>{w.memberKinds[m.kind]}</dd>
-          <dt>{d.balanceLabel}</dt>
-          <dd data-testid="balance">{formatCount(book.balance)}</dd>
-          <dt>{d.earnedLabel}</dt>
-          <dd>{formatCount(book.earnedTotal)}</dd>
-          <dt>{d.starsLabel}</dt>
-          <dd>
-            <Stars n={book.stars} d={d} />
-          </dd>
-        </dl>
-      </section>
-      <div class="table-wrap" role="region" aria-labelledby="entries-caption" tabindex={0}>
-        <table>
-          <caption id="entries-caption">{d.entriesTitle}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{d.col.date}</th>
-              <th scope="col">{d.col.memo}</th>
-              <th scope="col" class="num">{d.col.change}</th>
-              <th scope="col" class="num">{d.col.balanceAfter}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {book.entries.map((e) => (
-              <tr>
-                <td class="nowrap">{formatDate(e.at, c.get("time"))}</td>
-                <td>{e.memo || (d.txKinds[e.kind] ?? e.kind)}</td>
-                <td class="num">{`${e.amount > 0 ? "+" : ""}${formatCount(e.amount)}`}</td>
-                <td class="num">{formatCount(e.balanceAfter)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {book.nextCursor ? (
-        <p class="no-print">
-          <a rel="next" href={`/staff/members/${m.id}${qs({ cursor: book.nextCursor })}`}>
-            {d.next}
-          </a>
-        </p>
-      ) : null}
+      <PassbookCover d={d} name={m.name} passbookNo={m.passbookNo} book={book}>
+        <dt>{w.kind}</dt>
+        <dd>{w.memberKinds[m.kind]}</dd>
+      </PassbookCover>
+      <MemberLogin s={s} memberId={m.id} user={logins.items[0]} state={state} />
+      <DataTable def={entriesTable(tz(c))} rows={book.entries} d={d} csvHref={`/v1/members/${m.id}/passbook.csv`} next={book.nextCursor} nextHref={`/staff/members/${m.id}${qs({ cursor: book.nextCursor })}`} />
     </>,
+    status,
   );
 }
