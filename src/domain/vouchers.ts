@@ -1,6 +1,5 @@
 import type { Row } from "@libsql/client";
 import type { Principal } from "../auth/tokens";
-import { DAY_MS } from "../clock";
 import type { Db } from "../db/client";
 import { isSql, jsonObject, sql, type Sql, type Val } from "../db/sql";
 import { Write } from "../db/write";
@@ -11,9 +10,7 @@ import { appendTransaction } from "../ledger/ledger";
 import { assertSelfOrStaffOf, communityScope, STAFF_ONLY } from "./access";
 import { commitReplying, commitWith, dayOf, type WriteCtx } from "./writes";
 import { toCsv } from "./csv";
-import { VOUCHER_TYPE_SELECT, voucherTypeJson } from "./merchants";
 import { recordOnBehalf } from "./transfers";
-import { assertSelfGuardianOrStaffOf, guardianQueryRaw } from "./guardians";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import type { VoucherStatus } from "../vocabulary";
 import { dictionaries } from "../i18n";
@@ -126,7 +123,8 @@ export type VoucherJson = ReturnType<typeof voucherJson>;
  * Redeems points for a voucher in one atomic write: a unit of stock, the points from the passbook
  * to "vouchers outstanding", and the voucher with its code. Stock and balance are decided by the
  * database's CHECK constraints inside the write, so two requests for the last unit or the last
- * points never both succeed. One read (member and type) and one write.
+ * points never both succeed. One round-trip: the member, the type and who may redeem are read
+ * inside the write, and the reply is built there.
  */
 export async function redeemVoucher(
   db: Db,
@@ -145,90 +143,60 @@ export async function redeemVoucher(
   } else {
     throw forbidden("Only a member, or staff for a member, may redeem points");
   }
-  const [memberRes, typeRes, guardianRes] = await db.client.batch(
-    [
-      { sql: "SELECT id, community_id, account_id, passbook_no FROM members WHERE id = ?", args: [memberId!] },
-      { sql: `${VOUCHER_TYPE_SELECT} WHERE t.id = ?`, args: [input.voucherTypeId] },
-      guardianQueryRaw(memberId!, actor),
-    ],
-    "read",
-  );
-  const m = memberRes!.rows[0];
-  if (!m) throw notFound("Member");
-  const member = { id: String(m.id), communityId: String(m.community_id), accountId: String(m.account_id), passbookNo: String(m.passbook_no) };
-  const guardian = guardianRes!.rows.length > 0 && member.id !== actor.memberId;
-  if (actor.role === "member" && member.id !== actor.memberId && !guardian) {
-    throw forbidden("A member redeems only for themselves, or as a guardian for the member they look after");
-  }
-  assertSelfGuardianOrStaffOf(actor, member, guardian);
-  const t = typeRes!.rows[0];
-  if (!t) throw notFound("Voucher type");
-  const type = voucherTypeJson(t);
-
-  const id = newId();
-  const code = newVoucherCode();
-  const expiresAt = new Date(new Date(at).getTime() + type.validDays * DAY_MS).toISOString();
+  const mid = memberId!;
+  const memberCol = (column: string): Sql => ({ sql: `SELECT ${column} FROM members WHERE id = ?`, args: [mid] });
+  const typeCol = (column: string): Sql => ({ sql: `SELECT ${column} FROM voucher_types WHERE id = ?`, args: [input.voucherTypeId] });
+  // A member redeeming for someone else must be their guardian; staff and admin as for any member.
+  const guardian: Sql | null =
+    actor.role === "member" && mid !== actor.memberId ? sql`EXISTS (SELECT 1 FROM guardians WHERE member_id = ${mid} AND guardian_member_id = ${actor.memberId})` : null;
   const write = new Write()
     .onConstraint("stock_non_negative", "out_of_stock")
     .onConstraint("balance_non_negative", "insufficient_points")
-    .add({ sql: "UPDATE voucher_types SET stock = stock - 1 WHERE id = ?", args: [type.id] });
-  if (type.perMemberLimit != null) {
-    // Counted inside the write, so two redemptions at once never both take the last one of the year.
-    const year = dayOf(ctx).dateOf(at).slice(0, 4);
-    const from = dayOf(ctx).bounds(`${year}-01-01`).from;
-    const to = dayOf(ctx).bounds(`${Number(year) + 1}-01-01`).from;
-    write.expect(
-      "limit_reached",
-      `(SELECT COUNT(*) FROM vouchers WHERE member_id = ? AND voucher_type_id = ? AND issued_at >= ? AND issued_at < ?
-          AND status IN ('issued', 'used')) < ?`,
-      [member.id, type.id, from, to, type.perMemberLimit],
-    );
+    .expect("not_found", sql`EXISTS ${memberCol("1")}`, [], notFound("Member").message);
+  if (guardian) {
+    write.expect("forbidden", guardian, [], { message: "A member redeems only for themselves, or as a guardian for the member they look after" });
+  } else if (actor.role === "staff") {
+    write.expect("forbidden", sql`(${memberCol("community_id")}) = ${actor.communityId}`, [], { message: STAFF_ONLY });
   }
+  write.expect("not_found", sql`EXISTS ${typeCol("1")}`, [], notFound("Voucher type").message);
+  write.add(sql`UPDATE voucher_types SET stock = stock - 1 WHERE id = ${input.voucherTypeId}`);
+  // Counted inside the write, so two redemptions at once never both take the last one of the year.
+  const year = dayOf(ctx).dateOf(at).slice(0, 4);
+  const from = dayOf(ctx).bounds(`${year}-01-01`).from;
+  const to = dayOf(ctx).bounds(`${Number(year) + 1}-01-01`).from;
+  write.expect(
+    "limit_reached",
+    sql`(${typeCol("per_member_limit")}) IS NULL OR (SELECT COUNT(*) FROM vouchers WHERE member_id = ${mid} AND voucher_type_id = ${input.voucherTypeId}
+          AND issued_at >= ${from} AND issued_at < ${to} AND status IN ('issued', 'used')) < (${typeCol("per_member_limit")})`,
+  );
+  const id = newId();
+  const cost = typeCol("points_cost");
   const transactionId = appendTransaction(write, {
     kind: "voucher_issued",
     at,
-    memo: `兑换服务券：${type.name}`,
-    communityId: member.communityId,
+    memo: sql`'兑换服务券：' || (${typeCol("name")})`,
+    communityId: memberCol("community_id"),
     refType: "voucher",
     refId: id,
     createdBy: actor.userId,
     postings: [
-      { accountId: member.accountId, asset: "PTS", amount: -type.pointsCost },
-      { accountId: accounts.vouchersOutstanding, asset: "PTS", amount: type.pointsCost },
+      { accountId: memberCol("account_id"), asset: "PTS", amount: sql`-${cost}` },
+      { accountId: accounts.vouchersOutstanding, asset: "PTS", amount: cost },
     ],
   });
-  recordOnBehalf(write, transactionId, actor, member.id, guardian ? actor.memberId : null);
-  write.add({
-    sql: `INSERT INTO vouchers (id, code, voucher_type_id, member_id, points_cost, status, issued_at, expires_at, issue_transaction_id)
-          VALUES (?, ?, ?, ?, ?, 'issued', ?, ?, ?)`,
-    args: [id, code, type.id, member.id, type.pointsCost, at, expiresAt, transactionId],
-  });
-  const body = {
-    ...voucherJson(
-      {
-        id,
-        code,
-        voucherTypeId: type.id,
-        typeName: type.name,
-        merchantId: type.merchantId,
-        merchantName: type.merchantName,
-        memberId: member.id,
-        passbookNo: member.passbookNo,
-        communityId: member.communityId,
-        accountId: member.accountId,
-        pointsCost: type.pointsCost,
-        status: "issued",
-        issuedAt: at,
-        expiresAt,
-        closedAt: null,
-        issueTransactionId: transactionId,
-        closeTransactionId: null,
-      },
-      at,
-    ),
-    transactionId,
-  };
-  return commitVoucher(db, write, ctx, body);
+  if (!(actor.role === "member" && actor.memberId === mid)) {
+    write.add(
+      sql`INSERT INTO on_behalf (transaction_id, member_id, by_user_id, by_guardian_member_id)
+          VALUES (${transactionId}, ${mid}, ${actor.userId}, ${guardian ? (actor.memberId ?? null) : null})`,
+    );
+  }
+  write.add(
+    sql`INSERT INTO vouchers (id, code, voucher_type_id, member_id, points_cost, status, issued_at, expires_at, issue_transaction_id)
+        SELECT ${id}, ${newVoucherCode()}, id, ${mid}, points_cost, 'issued', ${at},
+               strftime('%Y-%m-%dT%H:%M:%fZ', ${at}, '+' || valid_days || ' days'), ${transactionId}
+        FROM voucher_types WHERE id = ${input.voucherTypeId}`,
+  );
+  return commitVoucherReplying(db, write, ctx, sql`v.id = ${id}`, { transactionId });
 }
 
 /** A voucher's reply as voucherJson gives it (codes in full), built by the database from the rows the write left. */

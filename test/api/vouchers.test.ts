@@ -165,11 +165,11 @@ describe("redeeming points for a voucher", () => {
     expect(await voucherCount(c.bank)).toBe(1);
   });
 
-  it("redeem costs one read and one write round-trip; accept and cancel one: the write reads what it needs itself", async () => {
+  it("redeem, accept and cancel each cost one round-trip: the write reads what it needs itself", async () => {
     const { bank, member, shop, redeem } = await scene({ points: 500 });
     const issued = await ownRoundTrips(bank, () => redeem());
     expect(issued.res.status).toBe(201);
-    expect(issued.count).toBe(2);
+    expect(issued.count).toBe(1);
     const other = (await redeem()).body;
     const accepted = await ownRoundTrips(bank, () =>
       bank.call("POST", `/v1/vouchers/${issued.res.body.code}/accept`, { token: shop.merchantToken, body: {} }),
