@@ -3,14 +3,16 @@ import { members, users, wishEvents, wishes } from "../../db/schema";
 import type { Principal } from "../auth/tokens";
 import { DAY_MS } from "../clock";
 import type { Db } from "../db/client";
+import { jsonObject, sql, type Sql, type Val } from "../db/sql";
 import { commit, Write } from "../db/write";
 import { AppError, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
-import { assertRole, assertStaffOf } from "./access";
+import { assertRole, assertStaffOf, STAFF_ONLY } from "./access";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import { earnPoints } from "./points";
-import { ruleInForce, ruleVersionsQuery, toRules } from "./rules";
-import { bump, commitWith, communityOfWrite, dayOf, type WriteCtx } from "./writes";
+import { ruleInForce } from "./rules";
+import { rulesUnchanged, withCachedRules } from "./rule-cache";
+import { bump, commitReplying, commitWith, communityOfWrite, dayOf, type WriteCtx } from "./writes";
 import type { BeneficiaryGroup, WishKind, WishStatus } from "../vocabulary";
 
 // Micro-wishes (微心愿): open → claimed → fulfilled → confirmed, or open → cancelled; a claim can be
@@ -62,11 +64,8 @@ export function wishJson(w: WishRow, withBeneficiary: boolean) {
   };
 }
 
-function addEvent(write: Write, wishId: string, from: WishStatus | null, to: WishStatus, actor: string, at: string, note: string | null = null) {
-  write.add({
-    sql: "INSERT INTO wish_events (id, wish_id, from_status, to_status, actor_user_id, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    args: [newId(), wishId, from, to, actor, at, note],
-  });
+function addEvent(write: Write, wishId: string, from: WishStatus | null, to: WishStatus, actor: string, at: string, note: Val = null) {
+  write.add(sql`INSERT INTO wish_events (id, wish_id, from_status, to_status, actor_user_id, at, note) VALUES (${newId()}, ${wishId}, ${from}, ${to}, ${actor}, ${at}, ${note})`);
 }
 
 export async function createWish(db: Db, actor: Principal, input: NewWish, ctx: WriteCtx) {
@@ -109,26 +108,59 @@ export async function createWish(db: Db, actor: Principal, input: NewWish, ctx: 
   return commitWith(db, write, ctx, wishJson(row, true));
 }
 
-/** One read round-trip: the wish, its claimer, the acting member (if any) and the rules. */
-async function load(db: Db, id: string, memberId: string | null) {
-  const [wishRows, memberRows, ruleRows] = await db.orm.batch([
-    db.orm.select({ wish: wishes, claimer: members }).from(wishes).leftJoin(members, eq(members.id, wishes.claimedBy)).where(eq(wishes.id, id)),
-    db.orm.select().from(members).where(eq(members.id, memberId ?? "")),
-    ruleVersionsQuery(db),
-  ]);
-  const found = wishRows[0];
-  if (!found) throw notFound("Wish");
-  return { wish: found.wish, claimer: found.claimer, member: memberRows[0], rules: toRules(ruleRows) };
+// Every step of a wish is one round-trip: what it depends on (the wish, the member acting or
+// claiming, the rule version in force) is read by the database inside the write as guards and
+// expressions, in the order a read would have refused, and the reply is built there too.
+
+/** The wish's columns as expressions, and the first guards of every step: it exists, the caller may act on it. */
+function wishGuards(write: Write, actor: Principal, id: string) {
+  const col = (column: string): Sql => ({ sql: `SELECT ${column} FROM wishes WHERE id = ?`, args: [id] });
+  write.expect("not_found", sql`EXISTS ${col("1")}`, [], notFound("Wish").message);
+  // Members act only on wishes of their own community; staff only in theirs; others never.
+  if (actor.role === "member") {
+    write.expect("forbidden", sql`(SELECT community_id FROM members WHERE id = ${actor.memberId ?? ""}) = (${col("community_id")})`, [], {
+      message: "Members act only on wishes of their own community",
+    });
+  } else if (actor.role === "staff") {
+    write.expect("forbidden", sql`(${col("community_id")}) = ${actor.communityId}`, [], { message: STAFF_ONLY });
+  } else if (actor.role !== "admin") {
+    write.expect("forbidden", "0", [], { message: STAFF_ONLY });
+  }
+  return col;
 }
 
-/** Members act only on wishes of their own community; staff only in theirs; others never. */
-function assertMayAct(actor: Principal, wish: WishRow, actingMember: MemberRow | undefined) {
-  if (actor.role === "member") {
-    if (!actingMember || actingMember.communityId !== wish.communityId) throw forbidden("Members act only on wishes of their own community");
-    return;
-  }
-  assertStaffOf(actor, wish.communityId);
+/** The wish's JSON (as wishJson gives it) built by the database from its row as the write left it. */
+function wishReply(id: string, withBeneficiary: boolean, extra: Record<string, Val> = {}): Sql {
+  const c = (column: string): Sql => ({ sql: column, args: [] });
+  const json = jsonObject({
+    id: c("id"),
+    communityId: c("community_id"),
+    title: c("title"),
+    description: c("description"),
+    kind: c("kind"),
+    estimatedValueFen: c("estimated_value_fen"),
+    beneficiaryGroup: c("beneficiary_group"),
+    beneficiary: c(withBeneficiary ? "json_object('name', beneficiary_name, 'contact', beneficiary_contact)" : "NULL"),
+    deadline: c("deadline"),
+    status: c("status"),
+    claimedBy: c("claimed_by"),
+    claimedAt: c("claimed_at"),
+    claimDeadline: c("claim_deadline"),
+    fulfilledAt: c("fulfilled_at"),
+    fulfilNote: c("fulfil_note"),
+    goodsValueFen: c("goods_value_fen"),
+    confirmedAt: c("confirmed_at"),
+    satisfaction: c("satisfaction"),
+    feedback: c("feedback"),
+    pointsAwarded: c("points_awarded"),
+    transactionId: c("transaction_id"),
+    createdAt: c("created_at"),
+    ...extra,
+  });
+  return { sql: `${json.sql} FROM wishes WHERE id = ?`, args: [...json.args, id] };
 }
+
+type WishJson = ReturnType<typeof wishJson>;
 
 export async function claimWish(db: Db, actor: Principal, id: string, input: { memberId?: string }, ctx: WriteCtx & { claimDays: number }) {
   let memberId: string;
@@ -140,24 +172,24 @@ export async function claimWish(db: Db, actor: Principal, id: string, input: { m
     if (!input.memberId) throw new AppError("validation_failed", "Staff claim on behalf of a member: send memberId", { field: "memberId" });
     memberId = input.memberId;
   }
-  const { wish, member } = await load(db, id, memberId);
-  assertMayAct(actor, wish, actor.role === "member" ? member : undefined);
-  if (!member) throw notFound("Member");
-  if (member.communityId !== wish.communityId) throw forbidden("A wish is claimed by a member of its own community");
-  if (wish.deadline !== null && wish.deadline <= ctx.at) throw new AppError("wish_not_open", "The wish's own deadline has passed");
+  const write = new Write();
+  const col = wishGuards(write, actor, id);
+  const member = (column: string): Sql => ({ sql: `SELECT ${column} FROM members WHERE id = ?`, args: [memberId] });
+  write
+    .expect("not_found", sql`EXISTS ${member("1")}`, [], notFound("Member").message)
+    .expect("forbidden", sql`(${member("community_id")}) = (${col("community_id")})`, [], { message: "A wish is claimed by a member of its own community" })
+    .expect("wish_not_open", sql`(${col("deadline")}) IS NULL OR (${col("deadline")}) > ${ctx.at}`, [], "The wish's own deadline has passed");
   // A claim never outlives the wish: the claimer's days end at the wish's own deadline.
   const byClaimDays = new Date(new Date(ctx.at).getTime() + ctx.claimDays * DAY_MS).toISOString();
-  const claimDeadline = wish.deadline !== null && wish.deadline < byClaimDays ? wish.deadline : byClaimDays;
-  const write = new Write()
-    .add({
-      sql: `UPDATE wishes SET status = 'claimed', claimed_by = ?, claimed_at = ?, claim_deadline = ?
-            WHERE id = ? AND status = 'open'`,
-      args: [member.id, ctx.at, claimDeadline, id],
-    })
+  write
+    .add(
+      sql`UPDATE wishes SET status = 'claimed', claimed_by = ${memberId}, claimed_at = ${ctx.at},
+            claim_deadline = CASE WHEN deadline IS NOT NULL AND deadline < ${byClaimDays} THEN deadline ELSE ${byClaimDays} END
+          WHERE id = ${id} AND status = 'open'`,
+    )
     .expectChanged("wish_not_open");
-  addEvent(write, id, "open", "claimed", actor.userId, ctx.at, `claimed by ${member.passbookNo}`);
-  const updated: WishRow = { ...wish, status: "claimed", claimedBy: member.id, claimedAt: ctx.at, claimDeadline };
-  return commitWith(db, write, ctx, wishJson(updated, seesBeneficiary(actor)));
+  addEvent(write, id, "open", "claimed", actor.userId, ctx.at, sql`'claimed by ' || (${member("passbook_no")})`);
+  return commitReplying<WishJson>(db, write, ctx, wishReply(id, seesBeneficiary(actor)));
 }
 
 /**
@@ -169,18 +201,18 @@ async function leaveClaimed(
   actor: Principal,
   id: string,
   ctx: WriteCtx,
-  step: { to: "open" | "fulfilled"; set: string; args: (string | number | null)[]; change: Partial<WishRow>; note: string | null },
+  step: { to: "open" | "fulfilled"; set: string; args: (string | number | null)[]; note: string | null },
 ) {
-  const { wish, member } = await load(db, id, actor.memberId);
-  assertMayAct(actor, wish, member);
-  const write = new Write().expect("wish_not_claimed", "EXISTS (SELECT 1 FROM wishes WHERE id = ? AND status = 'claimed')", [id]);
+  const write = new Write();
+  wishGuards(write, actor, id);
+  write.expect("wish_not_claimed", "EXISTS (SELECT 1 FROM wishes WHERE id = ? AND status = 'claimed')", [id]);
   if (actor.role === "member") {
     write.expect("claim_not_yours", "EXISTS (SELECT 1 FROM wishes WHERE id = ? AND claimed_by = ?)", [id, actor.memberId]);
   }
   write.add({ sql: `UPDATE wishes SET ${step.set} WHERE id = ? AND status = 'claimed'`, args: [...step.args, id] }).expectChanged("wish_not_claimed");
   addEvent(write, id, "claimed", step.to, actor.userId, ctx.at, step.note);
   if (step.to === "fulfilled") bump(write, "wishes_fulfilled");
-  return commitWith(db, write, ctx, wishJson({ ...wish, ...step.change, status: step.to }, seesBeneficiary(actor)));
+  return commitReplying<WishJson>(db, write, ctx, wishReply(id, seesBeneficiary(actor)));
 }
 
 export function releaseWish(db: Db, actor: Principal, id: string, ctx: WriteCtx) {
@@ -188,80 +220,70 @@ export function releaseWish(db: Db, actor: Principal, id: string, ctx: WriteCtx)
     to: "open",
     set: "status = 'open', claimed_by = NULL, claimed_at = NULL, claim_deadline = NULL",
     args: [],
-    change: { claimedBy: null, claimedAt: null, claimDeadline: null },
     note: "claim released",
   });
 }
 
 export function fulfilWish(db: Db, actor: Principal, id: string, input: { note?: string; goodsValueFen?: number }, ctx: WriteCtx) {
-  const change = { fulfilledAt: ctx.at, fulfilNote: input.note ?? null, goodsValueFen: input.goodsValueFen ?? null };
   return leaveClaimed(db, actor, id, ctx, {
     to: "fulfilled",
     set: "status = 'fulfilled', fulfilled_at = ?, fulfil_note = ?, goods_value_fen = ?",
-    args: [change.fulfilledAt, change.fulfilNote, change.goodsValueFen],
-    change,
-    note: change.fulfilNote,
+    args: [ctx.at, input.note ?? null, input.goodsValueFen ?? null],
+    note: input.note ?? null,
   });
 }
 
 export async function cancelWish(db: Db, actor: Principal, id: string, input: { reason?: string }, ctx: WriteCtx) {
   assertRole(actor, "staff", "admin");
-  const { wish } = await load(db, id, null);
-  assertStaffOf(actor, wish.communityId);
-  const write = new Write()
-    .add({ sql: "UPDATE wishes SET status = 'cancelled' WHERE id = ? AND status = 'open'", args: [id] })
-    .expectChanged("wish_not_open");
+  const write = new Write();
+  wishGuards(write, actor, id);
+  write.add({ sql: "UPDATE wishes SET status = 'cancelled' WHERE id = ? AND status = 'open'", args: [id] }).expectChanged("wish_not_open");
   addEvent(write, id, "open", "cancelled", actor.userId, ctx.at, input.reason ?? null);
-  return commitWith(db, write, ctx, wishJson({ ...wish, status: "cancelled" }, true));
+  return commitReplying<WishJson>(db, write, ctx, wishReply(id, true));
 }
 
 /**
  * Staff confirm a fulfilled wish after the follow-up visit: the satisfaction score is recorded and
- * the claimer is credited the points of the rule version in force now, in the same write. The
- * UPDATE … WHERE status = 'fulfilled' guard comes first, so a second confirm aborts before crediting.
+ * the claimer is credited the points of the rule version in force now (from the isolate's cached
+ * versions, guarded), in the same write. The UPDATE … WHERE status = 'fulfilled' guard comes
+ * first, so a second confirm aborts before crediting.
  */
 export async function confirmWish(db: Db, actor: Principal, id: string, input: { satisfaction: number; feedback?: string }, ctx: WriteCtx) {
   assertRole(actor, "staff", "admin");
-  const { wish, claimer, rules } = await load(db, id, null);
-  assertStaffOf(actor, wish.communityId);
-  if (wish.status !== "fulfilled" || !claimer) throw new AppError("wish_not_fulfilled", "Only a fulfilled wish can be confirmed");
-  const rule = ruleInForce(rules, ctx.at);
-  const points = rule.pointsPerWishFulfilled;
-  const transactionId = points > 0 ? newId() : null;
-  const write = new Write()
-    .add({
-      sql: `UPDATE wishes SET status = 'confirmed', confirmed_at = ?, satisfaction = ?, feedback = ?, points_awarded = ?, transaction_id = ?
-            WHERE id = ? AND status = 'fulfilled' AND claimed_by = ?`,
-      args: [ctx.at, input.satisfaction, input.feedback ?? null, points, transactionId, id, claimer.id],
-    })
-    .expectChanged("wish_not_fulfilled");
-  if (transactionId) {
-    earnPoints(write, {
-      transactionId,
-      member: claimer,
-      points,
-      at: ctx.at,
-      year: Number(ctx.at.slice(0, 4)),
-      kind: "wish_confirmed",
-      memo: `微心愿：${wish.title}`,
-      rules: rule,
-      refType: "wish",
-      refId: id,
-      createdBy: actor.userId,
-    });
-  }
-  addEvent(write, id, "fulfilled", "confirmed", actor.userId, ctx.at, `satisfaction ${input.satisfaction}`);
-  bump(write, "wishes_confirmed");
-  const updated: WishRow = {
-    ...wish,
-    status: "confirmed",
-    confirmedAt: ctx.at,
-    satisfaction: input.satisfaction,
-    feedback: input.feedback ?? null,
-    pointsAwarded: points,
-    transactionId,
-  };
-  return commitWith(db, write, ctx, { ...wishJson(updated, true), ruleVersion: rule.version });
+  return withCachedRules(db, (rules) => {
+    const rule = ruleInForce(rules, ctx.at);
+    const points = rule.pointsPerWishFulfilled;
+    const transactionId = points > 0 ? newId() : null;
+    const write = new Write();
+    rulesUnchanged(write, rules);
+    const col = wishGuards(write, actor, id);
+    write
+      .add(
+        sql`UPDATE wishes SET status = 'confirmed', confirmed_at = ${ctx.at}, satisfaction = ${input.satisfaction}, feedback = ${input.feedback ?? null},
+              points_awarded = ${points}, transaction_id = ${transactionId}
+            WHERE id = ${id} AND status = 'fulfilled' AND claimed_by IS NOT NULL`,
+      )
+      .expectChanged("wish_not_fulfilled");
+    if (transactionId) {
+      const claimer = (column: string): Sql => sql`SELECT ${{ sql: column, args: [] }} FROM members WHERE id = (${col("claimed_by")})`;
+      earnPoints(write, {
+        transactionId,
+        member: { id: col("claimed_by"), accountId: claimer("account_id"), communityId: claimer("community_id") },
+        points,
+        at: ctx.at,
+        year: Number(ctx.at.slice(0, 4)),
+        kind: "wish_confirmed",
+        memo: sql`'微心愿：' || (${col("title")})`,
+        rules: rule,
+        refType: "wish",
+        refId: id,
+        createdBy: actor.userId,
+      });
+    }
+    addEvent(write, id, "fulfilled", "confirmed", actor.userId, ctx.at, `satisfaction ${input.satisfaction}`);
+    bump(write, "wishes_confirmed");
+    return commitReplying<WishJson & { ruleVersion: number }>(db, write, ctx, wishReply(id, true, { ruleVersion: rule.version }));
+  });
 }
 
 /** A member sees open wishes of their community and the ones they claimed; never the beneficiary. */
