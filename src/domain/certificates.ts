@@ -212,12 +212,9 @@ export async function issueCertificate(db: Db, actor: Principal, memberId: strin
       [JSON.stringify(recordIds), recordIds.length],
       "A record of this period changed while the certificate was being issued: issue it again",
     );
-  const at = write.select({ sql: "SELECT number FROM certificates WHERE id = ?", args: [id] });
-  const results = await commit(db, write);
-  const number = String(results[at]!.rows[0]!.number);
   const issued: CertificateRow = {
     id,
-    number,
+    number: "",
     memberId,
     communityId: row.member.communityId,
     fromDate: input.from,
@@ -231,7 +228,16 @@ export async function issueCertificate(db: Db, actor: Principal, memberId: strin
     revokedBy: null,
     revokeReason: null,
   };
-  return certificateJson(issued, null, ctx.origin);
+  // With an Idempotency-Key (a console form sent twice) the reply is stored in this write, its number filled in by the database.
+  if (ctx.idem) {
+    write.storeReply(ctx.idem, ctx.at, {
+      sql: "json_set(?, '$.number', number, '$.verifyUrl', ? || number) FROM certificates WHERE id = ?",
+      args: [JSON.stringify(certificateJson(issued, null, ctx.origin)), `${ctx.origin}${verifyPath("")}`, id],
+    });
+  }
+  const at = write.select({ sql: "SELECT number FROM certificates WHERE id = ?", args: [id] });
+  const results = await commit(db, write);
+  return certificateJson({ ...issued, number: String(results[at]!.rows[0]!.number) }, null, ctx.origin);
 }
 
 const withChanges = (db: Db) => db.orm.select({ certificate: certificates, changed: changedRecords(certificates.recordIds) }).from(certificates);

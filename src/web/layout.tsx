@@ -91,10 +91,27 @@ form.filter{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
 form.filter .field{margin:0}
 input.minutes{max-width:7rem}
 table.roster label{font-weight:400;margin:0}
+.certificate{max-width:46rem;margin:1rem 0;padding:1.5rem 1.25rem;border:3px double var(--accent);background:var(--paper);font-family:"Noto Serif CJK SC","Songti SC",SimSun,serif}
+.certificate h2,.cert-verify h2{text-align:center;letter-spacing:.4em;font-size:1.7rem;border:0;color:#7d1114;margin:0 0 1rem}
+.cert-no{text-align:right;font-size:.95rem;margin:0}
+.cert-text{text-indent:2em}
+.cert-figures,.cert-issuer{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:.75rem 0}
+.cert-figures dt,.cert-issuer dt{color:var(--muted)}
+.cert-figures dd,.cert-issuer dd{margin:0;font-weight:600}
+.backfill{display:block;font-weight:400;font-size:.9rem}
+.blank{display:inline-block;min-width:10em;border-bottom:1px solid var(--ink)}
+.cert-foot{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:flex-end;gap:1rem;margin-top:1.5rem}
+.seal{width:42mm;height:42mm;border:1px dashed #8c959f;border-radius:50%;display:flex;align-items:center;justify-content:center;color:var(--muted)}
+.cert-qr{display:flex;gap:.5rem;align-items:flex-end;font-size:.8rem;max-width:20rem}
+.cert-qr .url{word-break:break-all}
+.cert-status{font-weight:700;padding:.5rem .8rem;border-radius:.4rem;max-width:46rem}
+.cert-status.valid{background:#e9f5ec;color:#14532d;border:1px solid #2b7a3d}
+.cert-status.revoked,.cert-status.changed{background:#fdecec;color:#6b0f12;border:1px solid #a4161a}
+.changed-line{color:#8a1216}
 footer{max-width:64rem;margin:2rem auto 0;padding:1rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)}
 footer .ledger-key code{word-break:break-all}
+@page{size:A4;margin:14mm}
 @media print{
-  @page{margin:14mm}
   body{font-size:11pt;color:#000}
   .site,nav.main,.skip,.lang,form,.no-print,.table-foot a,.notice,.error,.userbar,footer{display:none!important}
   main{max-width:none;padding:0}
@@ -109,6 +126,11 @@ footer .ledger-key code{word-break:break-all}
   .passbook{border:4px double #000;background:none;break-inside:avoid}
   .passbook h2{color:#000}
   .print-only{display:block!important}
+  main:has(.certificate)>h1{display:none}
+  .certificate{max-width:none;margin:0;padding:6mm 4mm;border:0;background:none;font-size:12pt}
+  .certificate h2{color:#000;font-size:20pt;margin-bottom:8mm}
+  .seal{border:0}
+  .cert-status{border:2px solid #000;color:#000;background:none}
 }
 .print-only{display:none}
 `;

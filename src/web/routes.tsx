@@ -12,6 +12,7 @@ import { merchantPages } from "./merchant";
 import { passbookPages } from "./passbook";
 import { loginPages } from "./session/login";
 import { staffPages } from "./staff/routes";
+import { certificatePages } from "./certificate";
 
 // The web pages, mounted at the root beside /v1. Errors here become an HTML page (the API's
 // JSON error body would be no use to a person); the request id is shown to quote when asking.
@@ -39,6 +40,7 @@ export const webRoutes = new Hono<AppEnv>()
   .route("/", passbookPages)
   .route("/", merchantPages)
   .route("/", staffPages)
+  .route("/", certificatePages)
   .onError(async (err, c) => {
     const app = appErrorOf(err);
     if (app && (app.code === "user_disabled" || app.code === "unauthorized") && getCookie(c, SESSION_COOKIE)) return endPageSession(c);

@@ -13,6 +13,8 @@ import { deps, LangParam, nowIso, pageQuery, qs, type WebContext } from "../page
 import { readTogether } from "../together";
 import { action, Csrf, FormError, FormKeys, Input, Key, Optional, options, Select, staffOf, staffPage, type FormState, type Staff } from "./frame";
 import { memberKinds } from "../../vocabulary";
+import { listCertificates } from "../../domain/certificates";
+import { MemberCertificates } from "./certificates";
 
 // The console's first pages: the worklist (what to do next) and the members: find one by name,
 // phone or passbook number, open a passbook (with a login), read and print it.
@@ -209,8 +211,12 @@ export async function member(s: Staff, state: FormState, status?: ContentfulStat
   const { c, w, d } = s;
   const q = pageQuery(c, z.strictObject({ cursor: z.string().max(200).optional(), lang: LangParam, done: Done }));
   const id = c.req.param("id")!;
-  const [book, logins] = await readTogether(deps(c).db, (db) =>
-    Promise.all([getPassbook(db, s.p, id, { limit: PAGE, cursor: q.cursor }, nowIso(c), undefined, tz(c)), listUsers(db, s.p, { limit: 1, memberId: id })]),
+  const [book, logins, certificates] = await readTogether(deps(c).db, (db) =>
+    Promise.all([
+      getPassbook(db, s.p, id, { limit: PAGE, cursor: q.cursor }, nowIso(c), undefined, tz(c)),
+      listUsers(db, s.p, { limit: 1, memberId: id }),
+      listCertificates(db, s.p, id, { limit: 20 }, new URL(c.req.url).origin),
+    ]),
   );
   const m = book.member;
   return staffPage(
@@ -228,6 +234,7 @@ export async function member(s: Staff, state: FormState, status?: ContentfulStat
       </PassbookCover>
       <MemberLogin s={s} memberId={m.id} user={logins.items[0]} state={state} />
       <DataTable def={entriesTable(tz(c))} rows={book.entries} d={d} csvHref={`/v1/members/${m.id}/passbook.csv`} next={book.nextCursor} nextHref={`/staff/members/${m.id}${qs({ cursor: book.nextCursor })}`} />
+      <MemberCertificates s={s} memberId={m.id} items={certificates.items} state={state} today={tz(c).dateOf(nowIso(c))} />
     </>,
     status,
   );

@@ -5,6 +5,7 @@ import { activitiesGet, activitiesPost, approvePost, attendancePost, checkinCode
 import { counterGet, donationPost, expensePost, moneyGet, redeemPost } from "./money";
 import { expenseActions, loginActions } from "./decisions";
 import { member, memberPage, membersGet, membersPost, worklist, worklistPage } from "./office";
+import { certificateGet, issuePost, revokePost } from "./certificates";
 import { wishActions, wishesGet, wishesPost } from "./wishes";
 
 // The staff and admin console, /staff: the same session cookie, CSRF token and form checks as
@@ -22,6 +23,9 @@ export const staffPages = new Hono<AppEnv>()
   .post("/staff/members/:id/password", ...formPost, login.password)
   .post("/staff/members/:id/disable", ...formPost, login.disable)
   .post("/staff/members/:id/enable", ...formPost, login.enable)
+  .post("/staff/members/:id/certificates", ...formPost, issuePost)
+  .get("/staff/certificates/:id", certificateGet)
+  .post("/staff/certificates/:id/revoke", ...formPost, revokePost)
   .get("/staff/wishes", wishesGet)
   .post("/staff/wishes", ...formPost, wishesPost)
   .post("/staff/wishes/:id/claim", ...formPost, wishActions.claim)
