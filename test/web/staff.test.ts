@@ -135,6 +135,28 @@ describe("/staff", () => {
     expect((await ok(s.bank, 200, "GET", "/v1/wishes?limit=100", { token: s.staffA })).items.length).toBe(count);
   });
 
+  it("corrects a wish's text and beneficiary (PATCH /v1/wishes/:id's correctWish); another community's staff cannot", async () => {
+    const client = await staffLogin(s.a.id, "office-correct");
+    const other = await staffLogin(s.b.id, "office-correct-b");
+    const wish = (await ok(s.bank, 201, "POST", "/v1/wishes", {
+      token: s.staffA,
+      body: { title: "助听气", description: "错字", kind: "goods", beneficiaryGroup: "elderly", beneficiary: { name: "王奶奶" } },
+    })) as { id: string };
+    let page = await client.get("/staff/wishes");
+    expect(page.text).toContain(`href="/staff/wishes?correct=${wish.id}"`);
+    page = await client.get(`/staff/wishes?correct=${wish.id}`);
+    expect(page.text).toContain(`action="/staff/wishes/${wish.id}/correct"`);
+    const fields = { csrf: csrfOf(page.text), key: keyOf(page.text), title: "助听器", description: "独居老人需要助听器", beneficiaryName: "王奶奶", beneficiaryContact: "" };
+    const empty = await client.post(`/staff/wishes/${wish.id}/correct`, { ...fields, title: "" });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('value="独居老人需要助听器"');
+    const foreign = await other.get("/staff/wishes");
+    expect((await other.post(`/staff/wishes/${wish.id}/correct`, { ...fields, csrf: csrfOf(foreign.text) })).status).toBe(403);
+    const done = await client.post(`/staff/wishes/${wish.id}/correct`, fields);
+    expect(done.location).toBe("/staff/wishes?done=corrected");
+    expect(await ok(s.bank, 200, "GET", `/v1/wishes/${wish.id}`, { token: s.staffA })).toMatchObject({ title: "助听器", description: "独居老人需要助听器" });
+  });
+
   it("staff of another community can neither see nor act on community A's members and wishes", async () => {
     const other = await staffLogin(s.b.id, "office-b");
     const wish = await ok(s.bank, 201, "POST", "/v1/wishes", {

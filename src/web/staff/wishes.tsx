@@ -1,5 +1,6 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { listCommunities } from "../../domain/communities";
+import { correctWish } from "../../domain/corrections";
 import { cancelWish, claimWish, confirmWish, createWish, fulfilWish, listWishes, releaseWish } from "../../domain/wishes";
 import { z } from "../../http/openapi";
 import { formatDateTime, formatYuan, label } from "../../i18n";
@@ -13,6 +14,8 @@ import { beneficiaryGroups, wishKinds, wishStatuses } from "../../vocabulary";
 
 const WishesQuery = z.strictObject({
   status: z.enum(wishStatuses).optional(),
+  /** The wish whose correction form is open. */
+  correct: z.string().max(40).optional(),
   cursor: z.string().max(200).optional(),
   lang: LangParam,
   done: z.string().max(20).optional(),
@@ -93,6 +96,22 @@ async function wishesPage(s: Staff, state: FormState, status?: ContentfulStatusC
                     </form>
                   ) : null}
                 </div>
+              ) : null}
+              {["open", "claimed", "fulfilled"].includes(wish.status) ? (
+                q.correct === wish.id || state.form === f("correct") ? (
+                  <form method="post" action={post("correct")} class="no-print" aria-label={w.correct}>
+                    <FormKeys s={s} />
+                    <Input form={f("correct")} name="title" label={w.wishTitle} state={state} required maxlength={100} value={wish.title} />
+                    <Input form={f("correct")} name="description" label={w.description} state={state} required maxlength={1000} value={wish.description} />
+                    <Input form={f("correct")} name="beneficiaryName" label={w.beneficiaryName} state={state} required maxlength={50} value={wish.beneficiary?.name} />
+                    <Input form={f("correct")} name="beneficiaryContact" label={w.beneficiaryContact} state={state} maxlength={100} value={wish.beneficiary?.contact ?? ""} />
+                    <button type="submit">{w.saveCorrection}</button>
+                  </form>
+                ) : (
+                  <p class="no-print">
+                    <a href={`/staff/wishes${qs({ status: q.status, correct: wish.id })}`}>{w.correct}</a>
+                  </p>
+                )
               ) : null}
             </li>
           );
@@ -227,6 +246,25 @@ export const wishActions = {
     async run(s, f, ctx) {
       await confirmWish(deps(s.c).db, s.p, wishId(s.c), { satisfaction: f.satisfaction, feedback: f.feedback }, ctx);
       return back(s.c, "confirmed");
+    },
+  }),
+  correct: action({
+    form: (c) => `correct-${wishId(c)}`,
+    schema: z.strictObject({
+      ...Keys,
+      title: z.string().trim().min(1).max(100),
+      description: z.string().trim().min(1).max(1000),
+      beneficiaryName: z.string().trim().min(1).max(50),
+      beneficiaryContact: z.string().trim().max(100),
+    }),
+    back: "/staff/wishes",
+    labels: (w) => ({ title: w.wishTitle, description: w.description, beneficiaryName: w.beneficiaryName, beneficiaryContact: w.beneficiaryContact }),
+    what: () => "correct",
+    page,
+    async run(s, f, ctx) {
+      const beneficiary = { name: f.beneficiaryName, contact: f.beneficiaryContact || null };
+      await correctWish(deps(s.c).db, s.p, wishId(s.c), { title: f.title, description: f.description, beneficiary }, ctx);
+      return back(s.c, "corrected");
     },
   }),
   cancel: action({

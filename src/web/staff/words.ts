@@ -65,6 +65,8 @@ const zh = {
   feedback: "回访意见（选填）",
   confirm: "回访确认",
   cancel: "取消心愿",
+  correct: "更正心愿",
+  saveCorrection: "保存更正",
   actions: "办理",
   noWishes: "没有符合条件的微心愿。",
   done: {
@@ -74,6 +76,7 @@ const zh = {
     fulfilled: "已登记完成，等待回访确认。",
     confirmed: "已回访确认，积分已记入存折。",
     cancelled: "已取消。",
+    corrected: "已更正，原内容已留档。",
     activity: "活动已创建。",
     checkin: "现场签到已开启，请出示签到码或二维码。",
     attendance: "出勤已登记，等待审核。",
@@ -236,6 +239,8 @@ const en: StaffWords = {
   feedback: "Feedback (optional)",
   confirm: "Confirm",
   cancel: "Cancel wish",
+  correct: "Correct the wish",
+  saveCorrection: "Save correction",
   actions: "Actions",
   noWishes: "No wishes match.",
   done: {
@@ -245,6 +250,7 @@ const en: StaffWords = {
     fulfilled: "Recorded as fulfilled; waiting for the follow-up visit.",
     confirmed: "Confirmed; the points are in the passbook.",
     cancelled: "Cancelled.",
+    corrected: "Corrected; the original is kept on record.",
     activity: "Activity created.",
     checkin: "Signing in is open; show the code or the QR code.",
     attendance: "Attendance recorded, waiting for approval.",
