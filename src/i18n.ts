@@ -321,6 +321,8 @@ const zh = {
   } satisfies Labels<TransactionKind>,
   overall: "全县合计",
   starsOf: (n: number) => `${n} 星`,
+  serviceStarsLabel: "志愿服务星级（按服务时长）",
+  serviceHoursOf: (h: string) => `累计服务 ${h} 小时`,
   honoraryTitle: TITLE_ZH,
   verifyScript: {
     running: "正在下载并核验……",
@@ -633,6 +635,8 @@ const en: Dict = {
   },
   overall: "All communities",
   starsOf: (n: number) => `${n} star${n === 1 ? "" : "s"}`,
+  serviceStarsLabel: "Volunteer stars (by hours served)",
+  serviceHoursOf: (h: string) => `${h} h served`,
   honoraryTitle: "Community Honorary Volunteer",
   verifyScript: {
     running: "Downloading and verifying…",

@@ -12,6 +12,7 @@ import type { TransactionKind } from "../vocabulary";
 import type { AppEnv } from "../http/env";
 import { Id, z } from "../http/openapi";
 import { DataTable, Stars, type TableDef } from "./components";
+import { formatHours } from "../i18n";
 import type { BankTime } from "../bank-time";
 import { formatCount, formatDate, label, type Dict } from "../i18n";
 import { deps, langOf, LangParam, nowIso, pageQuery, qs, type WebContext } from "./page";
@@ -159,7 +160,7 @@ const passbookGet = async (c: WebContext) => {
 };
 
 /** The passbook's cover (封面): holder, number, balance, points earned, stars; `children` adds rows. */
-export function PassbookCover(props: { d: Dict; name: string; passbookNo: string; book: { balance: number; earnedTotal: number; stars: number }; children?: Child }) {
+export function PassbookCover(props: { d: Dict; name: string; passbookNo: string; book: { balance: number; earnedTotal: number; stars: number; member?: { serviceStars: number; serviceMinutes: number } }; children?: Child }) {
   const { d, book } = props;
   return (
     <section class="passbook" aria-labelledby="cover">
@@ -177,6 +178,14 @@ export function PassbookCover(props: { d: Dict; name: string; passbookNo: string
         <dd>
           <Stars n={book.stars} d={d} />
         </dd>
+        {book.member ? (
+          <>
+            <dt>{d.serviceStarsLabel}</dt>
+            <dd data-testid="service-stars">
+              <Stars n={book.member.serviceStars} d={d} /> {d.serviceHoursOf(formatHours(book.member.serviceMinutes))}
+            </dd>
+          </>
+        ) : null}
         {props.children}
       </dl>
     </section>
