@@ -1,3 +1,4 @@
+import type { RecordMethod } from "../vocabulary";
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client";
 import type { BeneficiaryGroup, DonationKind, DonorType, WishKind, WishStatus } from "../vocabulary";
@@ -62,7 +63,7 @@ export function publicActivities(db: Db, page: PageQuery) {
 /** Approved service, newest record first: who (unless opted out), when, how long, on which outing. */
 export function publicService(db: Db, page: PageQuery) {
   const select = (where: string) =>
-    `SELECT s.id, s.date, s.minutes, m.name AS member_name, m.public_opt_out, c.name AS community, a.title AS activity
+    `SELECT s.id, s.date, s.minutes, s.method, m.name AS member_name, m.public_opt_out, c.name AS community, a.title AS activity
      FROM service_records s
      JOIN members m ON m.id = s.member_id
      JOIN communities c ON c.id = s.community_id
@@ -75,6 +76,8 @@ export function publicService(db: Db, page: PageQuery) {
     name: shownName(r),
     community: String(r.community),
     activity: str(r.activity),
+    // How the hours were recorded: back-filled hours are shown as such (the public's distrust of them is the reason).
+    method: String(r.method) as RecordMethod,
   }));
 }
 

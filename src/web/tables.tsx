@@ -106,6 +106,7 @@ export const serviceTable: PublicTable<Row<typeof publicService>> = {
       { label: (d) => d.col.community, cell: (r) => r.community },
       { label: (d) => d.col.activity, cell: (r) => r.activity ?? "" },
       hours((d) => d.col.hours, (r) => r.minutes),
+      { label: (d) => d.col.method, cell: (r, d) => label(d.recordMethods, r.method) },
     ],
   },
   load: publicService,

@@ -21,5 +21,9 @@ describe("service stars on the passbook page", () => {
     }
     expect(await page()).toContain("1 星");
     expect(await page()).toContain("累计服务 126 小时");
+    // entered days after the service date, they are back-filled, and the public service list says so
+    const service = await (await bank.app.request("/service")).text();
+    expect(service).toContain("补录");
+    expect(await (await bank.app.request("/csv/service.csv")).text()).toContain("补录");
   });
 });
