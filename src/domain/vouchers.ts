@@ -10,7 +10,6 @@ import { appendTransaction } from "../ledger/ledger";
 import { assertSelfOrStaffOf, communityScope, STAFF_ONLY } from "./access";
 import { commitReplying, commitWith, dayOf, type WriteCtx } from "./writes";
 import { toCsv } from "./csv";
-import { recordOnBehalf } from "./transfers";
 import { decodeCursor, toPage, type PageQuery } from "./pagination";
 import type { VoucherStatus } from "../vocabulary";
 import { dictionaries } from "../i18n";
